@@ -1,0 +1,1 @@
+"""EFH platform."""

@@ -1,0 +1,168 @@
+"""Events (concerns, incidents, arrests, ...), the people involved in them and their roles, the
+configurable harm taxonomy, and missing episodes with return home interviews.
+
+Victim and suspect are roles a person record plays in an event; there is no list of people by
+type."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+
+from efh.core.models import SourcedModel
+
+
+class HarmType(models.Model):
+    """A harm in the partnership's taxonomy; seeded with the exchange-format codes."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EventKind(models.TextChoices):
+    CONCERN = "concern", "Concern"
+    INCIDENT = "incident", "Incident"
+    ARREST = "arrest", "Arrest"
+    STOP_SEARCH = "stop_search", "Stop and search"
+    EXCLUSION = "exclusion", "School exclusion"
+    AE_ATTENDANCE = "ae_attendance", "A&E attendance"
+    REFERRAL = "referral", "Referral"
+    INTELLIGENCE = "intelligence", "Intelligence"
+
+
+class Event(SourcedModel):
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    occurred_at = models.DateTimeField()
+    recorded_at = models.DateTimeField()
+    harm_types = models.ManyToManyField(HarmType, blank=True, related_name="events")
+    location = models.ForeignKey(
+        "contexts.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    organisation = models.ForeignKey(
+        "contexts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+    )
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="event_source_key"),
+            models.CheckConstraint(
+                condition=Q(recorded_at__gte=F("occurred_at")), name="event_recorded_after_occurred"
+            ),
+            models.CheckConstraint(
+                condition=Q(location__isnull=True) | Q(organisation__isnull=True),
+                name="event_one_place",
+            ),
+        ]
+        indexes = [models.Index(fields=["occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.source}/{self.source_id}"
+
+
+class Role(models.TextChoices):
+    SUBJECT = "subject", "Subject"
+    VICTIM = "victim", "Victim"
+    SUSPECT = "suspect", "Suspect"
+    WITNESS = "witness", "Witness"
+    ASSOCIATE = "associate", "Associate"
+
+
+class EventPerson(models.Model):
+    """A person record's role in an event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="people")
+    record = models.ForeignKey(
+        "people.PersonRecord", on_delete=models.PROTECT, related_name="event_roles"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    source = models.CharField(max_length=32)
+    delivery = models.ForeignKey("core.Delivery", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "record", "role"], name="eventperson_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} in event {self.event_id}"
+
+
+class MissingFrom(models.TextChoices):
+    HOME = "home", "Home"
+    CARE = "care", "Care"
+    EDUCATION = "education", "Education"
+
+
+class MissingEpisode(SourcedModel):
+    record = models.ForeignKey(
+        "people.PersonRecord", on_delete=models.PROTECT, related_name="missing_episodes"
+    )
+    missing_from = models.CharField(max_length=10, choices=MissingFrom.choices)
+    went_missing_at = models.DateTimeField()
+    reported_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    found_location = models.ForeignKey(
+        "contexts.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    found_organisation = models.ForeignKey(
+        "contexts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    found_latitude = models.FloatField(null=True, blank=True)
+    found_longitude = models.FloatField(null=True, blank=True)
+    rhi_offered_at = models.DateTimeField(
+        null=True, blank=True, help_text="Return home interview offered"
+    )
+    rhi_completed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Return home interview completed"
+    )
+    missing_with = models.ManyToManyField(
+        "people.PersonRecord", through="MissingWith", related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="missing_source_key"),
+            models.CheckConstraint(
+                condition=Q(returned_at__isnull=True) | Q(returned_at__gte=F("went_missing_at")),
+                name="missing_return_after_leaving",
+            ),
+            models.CheckConstraint(
+                condition=Q(reported_at__isnull=True) | Q(reported_at__gte=F("went_missing_at")),
+                name="missing_report_after_leaving",
+            ),
+            models.CheckConstraint(
+                condition=Q(rhi_completed_at__isnull=True)
+                | Q(rhi_offered_at__isnull=True)
+                | Q(rhi_completed_at__gte=F("rhi_offered_at")),
+                name="missing_rhi_completed_after_offer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"missing episode {self.source}/{self.source_id}"
+
+
+class MissingWith(models.Model):
+    episode = models.ForeignKey(MissingEpisode, on_delete=models.CASCADE, related_name="+")
+    record = models.ForeignKey("people.PersonRecord", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "record"], name="missingwith_key")
+        ]

@@ -1,0 +1,33 @@
+"""``efh export WHAT --out FILE``: CSV exports of the exchange format's command-line contract.
+
+Every text value is neutralised against spreadsheet formula injection (see ``efh.core.csv``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from efh.core.csv import write_csv
+from efh.ingest import exports
+
+EXPORTS = {"persons": exports.persons}
+
+
+class Command(BaseCommand):
+    help = "Export platform data as CSV."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("what", help="what to export: " + ", ".join(EXPORTS))
+        parser.add_argument("--out", type=Path, required=True, help="CSV file to write")
+
+    def handle(self, *args, what: str, out: Path, **options) -> None:
+        if what not in EXPORTS:
+            raise CommandError(
+                f"cannot export {what!r}: available exports are {', '.join(EXPORTS)}",
+                returncode=2,
+            )
+        header, rows = EXPORTS[what]()
+        count = write_csv(out, header, rows)
+        self.stdout.write(f"Wrote {count:,} {what} rows to {out}")
