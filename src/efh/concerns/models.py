@@ -131,7 +131,7 @@ class MissingEpisode(SourcedModel):
     rhi_completed_at = models.DateTimeField(
         null=True, blank=True, help_text="Return home interview completed"
     )
-    missing_with = models.ManyToManyField(
+    missing_with: models.ManyToManyField = models.ManyToManyField(
         "people.PersonRecord", through="MissingWith", related_name="+"
     )
 
@@ -166,3 +166,6 @@ class MissingWith(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["episode", "record"], name="missingwith_key")
         ]
+
+    def __str__(self) -> str:
+        return f"record {self.record_id} missing with episode {self.episode_id}"

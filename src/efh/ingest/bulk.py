@@ -18,7 +18,7 @@ from django.db import connection, models
 
 
 def _columns(model: type[models.Model], fields: Sequence[str]) -> list[str]:
-    return [model._meta.get_field(f).column for f in fields]
+    return [model._meta.get_field(f).column for f in fields]  # type: ignore[union-attr,misc]
 
 
 def allocate_ids(model: type[models.Model], count: int) -> list[int]:

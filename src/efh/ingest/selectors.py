@@ -12,6 +12,7 @@ from efh.concerns.models import EventPerson, HarmType
 from efh.contexts.models import PeerGroup
 from efh.core.models import Delivery, Source
 from efh.ingest.spec import FileSpec
+from efh.ingest.targets import model_for
 from efh.ingest.validation import Vocabulary
 from efh.people.models import PersonRecord
 
@@ -34,12 +35,10 @@ class StoredKeys:
         self._cache: dict[str, pl.DataFrame] = {}
 
     def keys(self, spec: FileSpec, sources: list[str], with_hash: bool = False) -> pl.DataFrame:
-        from efh.ingest.services import spec_model  # the file-to-model map lives with the loader
-
         if spec.name not in self._cache:
             rows = (
-                spec_model(spec)
-                .objects.filter(source__in=sources)
+                model_for(spec)
+                ._default_manager.filter(source__in=sources)
                 .values_list("source", "source_id", "id", "row_hash")
             )
             self._cache[spec.name] = pl.DataFrame(

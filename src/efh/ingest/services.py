@@ -23,10 +23,11 @@ from django.db import transaction
 
 from efh.concerns.models import Event, EventPerson, MissingEpisode, MissingWith
 from efh.contexts.models import Association, Location, Organisation, PeerGroup, Ward
-from efh.core.models import Delivery, RecordKind, RecordVersion
+from efh.core.models import Delivery, RecordVersion
 from efh.ingest import bulk, selectors
 from efh.ingest.linkage import NewPerson, assign_persons, identifiers
 from efh.ingest.spec import FILES, FILES_BY_NAME, FileSpec
+from efh.ingest.targets import model_for
 from efh.ingest.validation import LINE, RAW, Known, Problem, read_delivery
 from efh.ingest.validation import Delivery as CheckedDelivery
 from efh.people.models import Address, Alias, Person, PersonRecord, Status, StatusKind
@@ -163,7 +164,7 @@ class _Loader:
         joined = frame.join(stored, on=["source", "source_id"], how="left")
         new = joined.filter(pl.col(ID).is_null()).drop(ID, "row_hash")
         changed = joined.filter(pl.col(ID).is_not_null() & (pl.col("row_hash") != pl.col(HASH)))
-        new = new.with_columns(pl.Series(ID, bulk.allocate_ids(spec_model(spec), new.height)))
+        new = new.with_columns(pl.Series(ID, bulk.allocate_ids(model_for(spec), new.height)))
         self.ids[spec.name] = pl.concat(
             [stored.select("source", "source_id", ID), new.select("source", "source_id", ID)]
         )
@@ -213,7 +214,7 @@ class _Loader:
     def _insert(self, model: type, columns: dict[str, list[Any]]) -> None:
         bulk.insert_rows(model, list(columns), list(columns.values()))
 
-    def _update(self, model: type, frame: pl.DataFrame, values: dict[str, list[Any]]) -> None:
+    def _update(self, model: Any, frame: pl.DataFrame, values: dict[str, list[Any]]) -> None:
         if frame.is_empty():
             return
         values = {
@@ -306,7 +307,7 @@ class _Loader:
     def _link(self, new: pl.DataFrame, changed: pl.DataFrame) -> tuple[list[int], dict[int, int]]:
         """Persons for new records, and repointed persons for stored records (id -> person)."""
         changed_ids = set(_values(changed, ID))
-        records: list[tuple[Any, int | None, tuple[str, ...]]] = [
+        records: list[tuple[tuple[str, int], int | None, tuple[str, ...]]] = [
             (("stored", pk), person, identifiers(nhs, upn, pnc))
             for pk, person, nhs, upn, pnc in selectors.records_with_identifiers()
             if pk not in changed_ids
@@ -316,7 +317,7 @@ class _Loader:
             records.append((("stored", pk), stored_person[pk], identifiers(nhs, upn, pnc)))
         for pk, nhs, upn, pnc in new.select(ID, "nhs_number", "upn", "pnc_id").iter_rows():
             records.append((("new", pk), None, identifiers(nhs, upn, pnc)))
-        assigned = assign_persons(records)
+        assigned: dict[Any, int | NewPerson] = assign_persons(records)
         fresh = sorted({p.n for p in assigned.values() if isinstance(p, NewPerson)})
         person_ids = bulk.allocate_ids(Person, len(fresh))
         by_new = dict(zip(fresh, person_ids, strict=True))
@@ -597,20 +598,6 @@ class _Loader:
 
 
 _VERSION_COLUMNS = ["source", "source_id", LINE, HASH, RAW]
-
-
-def spec_model(spec: FileSpec) -> type:
-    return _MODELS[spec.kind]
-
-
-_MODELS: dict[str, type] = {
-    RecordKind.ORGANISATION: Organisation,
-    RecordKind.LOCATION: Location,
-    RecordKind.PERSON: PersonRecord,
-    RecordKind.EVENT: Event,
-    RecordKind.ASSOCIATION: Association,
-    RecordKind.MISSING_EPISODE: MissingEpisode,
-}
 
 
 def _postcodes(frame: pl.DataFrame) -> list[str]:

@@ -238,7 +238,7 @@ def _utc_timestamp(column: str) -> pl.Expr:
 
 def _nhs_check_ok(column: str) -> pl.Expr:
     digits = [pl.col(column).str.slice(i, 1).cast(pl.Int64, strict=False) for i in range(10)]
-    total = sum((10 - i) * digits[i] for i in range(9))
+    total = pl.sum_horizontal([(10 - i) * digits[i] for i in range(9)])
     check = (11 - total % 11) % 11
     return (check != 10) & (check == digits[9])
 
@@ -405,6 +405,10 @@ def _check_column(c: _Checker, col: Column, vocabulary: Vocabulary, now: datetim
     return value
 
 
+def _order_reason(earlier: str, reason: str) -> Callable[[str], str]:
+    return lambda value: f"{value}: {reason} ({earlier} is later)"
+
+
 def check_file(
     spec: FileSpec,
     frame: pl.DataFrame,
@@ -419,21 +423,17 @@ def check_file(
     checker.frame = typed
     for first, second in spec.pairs:
         checker.flag(
-            typed[first].is_null() & typed[second].is_not_null(),
+            pl.col(first).is_null() & pl.col(second).is_not_null(),
             first,
             f"is missing while {second} is given",
         )
         checker.flag(
-            typed[second].is_null() & typed[first].is_not_null(),
+            pl.col(second).is_null() & pl.col(first).is_not_null(),
             second,
             f"is missing while {first} is given",
         )
     for earlier, later, reason in spec.order:
-        checker.flag(
-            pl.col(later) < pl.col(earlier),
-            later,
-            lambda v, r=reason, e=earlier: f"{v}: {r} ({e} is later)",
-        )
+        checker.flag(pl.col(later) < pl.col(earlier), later, _order_reason(earlier, reason))
     key = list(spec.key)
     first_line = pl.col(LINE).min().over(key)
     duplicates = (

@@ -1,0 +1,63 @@
+# The platform's two commands are `make demo` and `make test`; see README.md.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+EFH := $(BIN)/efh
+DEMO_CHILDREN ?= 5000
+DEMO_SEED ?= 2024
+DEMO_DIR := var/demo/borough-$(DEMO_CHILDREN)-$(DEMO_SEED)
+FRONTEND_SOURCES := $(shell find src/efh/web/assets -type f 2>/dev/null)
+
+.PHONY: demo test pytest check bench setup data serve clean
+
+demo: setup data
+	@$(EFH) demo_accounts
+	@echo "Serving http://127.0.0.1:8000 (Ctrl-C to stop)"
+	$(EFH) runserver 127.0.0.1:8000 --noreload
+
+test: setup data pytest
+
+# The suite alone, against DATABASE_URL (SQLite under var/ when unset).
+pytest:
+	$(BIN)/pytest
+
+check: $(VENV)/.synced
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+# --- set-up (every step is skipped or a no-op when already done) --------------------------
+setup: $(VENV)/.synced var/frontend/.built
+	$(EFH) migrate --noinput -v 0
+	$(EFH) load_wards -v 0
+	$(EFH) demo_accounts -v 0
+
+data: $(DEMO_DIR)/truth/manifest.json
+	$(EFH) import $(DEMO_DIR)
+
+$(DEMO_DIR)/truth/manifest.json: $(VENV)/.synced
+	rm -rf $(DEMO_DIR)
+	$(EFH) synth --children $(DEMO_CHILDREN) --seed $(DEMO_SEED) --out $(DEMO_DIR)
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.9
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(BIN)/uv
+	$(BIN)/uv sync --frozen --python $(BIN)/python
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+var/frontend/.built: node_modules/.installed $(FRONTEND_SOURCES)
+	npm run build
+	touch $@
+
+clean:
+	rm -rf $(VENV) node_modules var

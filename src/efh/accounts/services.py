@@ -1,0 +1,89 @@
+"""Writes to the accounts app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from efh.accounts.models import Agency, Partnership, Role, Sector, User
+
+# One agency per sector of the partnership; demo accounts belong to these.
+DEMO_AGENCIES = [
+    ("met-police", "Metropolitan Police (Central East)", Sector.POLICE),
+    ("education", "Hackney Education", Sector.EDUCATION),
+    ("health", "City & Hackney health services", Sector.HEALTH),
+    ("childrens-social-care", "Hackney Children and Families Service", Sector.SOCIAL_CARE),
+    ("youth-justice", "Hackney Youth Justice Service", Sector.YOUTH_JUSTICE),
+    ("community-safety", "Hackney Community Safety", Sector.COMMUNITY_SAFETY),
+    ("vcs", "Voluntary and community sector forum", Sector.VCS),
+    ("partnership", "City & Hackney Safeguarding Children Partnership", Sector.PARTNERSHIP),
+]
+
+# (username, first name, last name, role, agency): every role, practitioners in every sector.
+DEMO_USERS = [
+    ("police.officer", "Priya", "Example", "practitioner", "met-police"),
+    ("school.dsl", "Tom", "Example", "practitioner", "education"),
+    ("health.nurse", "Amara", "Example", "practitioner", "health"),
+    ("social.worker", "Kemal", "Example", "practitioner", "childrens-social-care"),
+    ("yjs.officer", "Grace", "Example", "practitioner", "youth-justice"),
+    ("community.safety", "Dan", "Example", "practitioner", "community-safety"),
+    ("youth.worker", "Ife", "Example", "practitioner", "vcs"),
+    ("screener", "Sam", "Example", "screener", "childrens-social-care"),
+    ("panel.chair", "Ruth", "Example", "panel_chair", "childrens-social-care"),
+    ("analyst", "Chen", "Example", "analyst", "community-safety"),
+    ("manager", "Lola", "Example", "partnership_manager", "partnership"),
+    ("auditor", "Nadia", "Example", "auditor", "partnership"),
+    ("admin", "Alex", "Example", "sysadmin", "partnership"),
+]
+DEMO_PASSWORD_SUFFIX = "-demo-2026"  # noqa: S105 - demo-only, refused in production
+
+
+class DemoRefused(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: str
+    agency: str
+
+
+@transaction.atomic
+def demo_accounts_ensure() -> list[DemoAccount]:
+    """Create the demo partnership, agencies and one account per role (idempotent).
+
+    Passwords are printed by ``make demo``; they are demo-only and refused in production.
+    """
+    if getattr(settings, "PRODUCTION", False):
+        raise DemoRefused("demo accounts are never created when EFH_ENV=production")
+    partnership, _ = Partnership.objects.get_or_create(
+        code="city-hackney", defaults={"name": settings.PARTNERSHIP_NAME}
+    )
+    agencies = {}
+    for code, name, sector in DEMO_AGENCIES:
+        agencies[code], _ = Agency.objects.get_or_create(
+            code=code, defaults={"name": name, "sector": sector, "partnership": partnership}
+        )
+    roles = {r.code: r for r in Role.objects.all()}
+    accounts = []
+    for username, first, last, role, agency in DEMO_USERS:
+        password = username.replace(".", "-") + DEMO_PASSWORD_SUFFIX
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "role": roles[role],
+                "agency": agencies[agency],
+                "email": f"{username}@example.invalid",
+            },
+        )
+        if created:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        accounts.append(DemoAccount(username, password, roles[role].name, agencies[agency].name))
+    return accounts
