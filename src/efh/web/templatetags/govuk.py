@@ -1,0 +1,34 @@
+"""Filters that format values the GOV.UK way (see the GOV.UK style guide on dates and numbers)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+
+@register.filter
+def govuk_datetime(value: datetime | None) -> str:
+    """``29 November 2025 at 8:05am`` in the site's time zone; midday and midnight by name."""
+    if value is None:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    if value.hour == 12 and value.minute == 0:
+        time = "midday"
+    elif value.hour == 0 and value.minute == 0:
+        time = "midnight"
+    else:
+        time = f"{value.hour % 12 or 12}:{value.minute:02d}{'am' if value.hour < 12 else 'pm'}"
+    return f"{value.day} {value:%B %Y} at {time}"
+
+
+@register.filter
+def thousands(value: int | None) -> str:
+    """``12,345``."""
+    if value is None:
+        return ""
+    return f"{value:,}"
