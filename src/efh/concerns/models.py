@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 
-from efh.core.models import SourcedModel
+from efh.core.models import RawRowField, SourcedModel
 
 
 class HarmType(models.Model):
@@ -86,13 +86,24 @@ class Role(models.TextChoices):
 class EventPerson(models.Model):
     """A person record's role in an event."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="people")
+    # Indexed by the unique (event, record, role) constraint, which starts with it.
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="people", db_index=False
+    )
     record = models.ForeignKey(
         "people.PersonRecord", on_delete=models.PROTECT, related_name="event_roles"
     )
     role = models.CharField(max_length=10, choices=Role.choices)
     source = models.CharField(max_length=32)
-    delivery = models.ForeignKey("core.Delivery", on_delete=models.PROTECT, related_name="+")
+    delivery = models.ForeignKey(  # provenance: see core.models.SourcedModel.delivery
+        "core.Delivery",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    line = models.PositiveIntegerField()
+    raw = RawRowField()
 
     class Meta:
         constraints = [
@@ -159,7 +170,9 @@ class MissingEpisode(SourcedModel):
 
 
 class MissingWith(models.Model):
-    episode = models.ForeignKey(MissingEpisode, on_delete=models.CASCADE, related_name="+")
+    episode = models.ForeignKey(
+        MissingEpisode, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     record = models.ForeignKey("people.PersonRecord", on_delete=models.PROTECT, related_name="+")
 
     class Meta:

@@ -1,14 +1,28 @@
 """Provenance shared by every app: sending systems, deliveries, and records as received.
 
-Every record that came from an agency carries ``source``, ``source_id`` and the ``delivery`` that
-last changed it (:class:`SourcedModel`); the exact row as received, with every earlier version,
-is kept in :class:`RecordVersion`, so a corrected record keeps its history and a link between
-records can always be undone.
+Every record that came from an agency carries ``source``, ``source_id``, the ``delivery`` that
+last changed it, the line it was on and the row exactly as received (:class:`SourcedModel`).
+When a corrected record replaces it, the version it replaces moves to :class:`RecordVersion`, so
+a record's whole history is kept and a link between records can always be undone.
 """
 
 from __future__ import annotations
 
 from django.db import models
+
+
+class RawRowField(models.TextField):
+    """A row exactly as received: a JSON object of column -> text, in the file's column order.
+
+    Kept as text rather than ``jsonb`` so that nothing (key order, spacing) is normalised and
+    PostgreSQL need not parse every row on import; ``json.loads`` reads it back.
+    """
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault(
+            "help_text", "the row exactly as received (JSON), unknown columns included"
+        )
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class Source(models.Model):
@@ -55,18 +69,24 @@ class RecordKind(models.TextChoices):
 
 
 class RecordVersion(models.Model):
-    """A row exactly as an agency sent it: one per new or changed record per delivery."""
+    """An earlier version of a record, as received, kept when a corrected version replaced it."""
 
     kind = models.CharField(max_length=20, choices=RecordKind.choices)
+    record_id = models.BigIntegerField(help_text="id of the record in its kind's table")
     source = models.CharField(max_length=32, help_text="a configured Source code")
     key = models.CharField(max_length=300, help_text="source_id, or the row's natural key")
-    delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="versions")
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.PROTECT, related_name="versions", help_text="that brought it"
+    )
     line = models.PositiveIntegerField()
     row_hash = models.CharField(max_length=32)
-    raw = models.JSONField(help_text="column -> value as received, unknown columns included")
+    raw = RawRowField()
+    superseded_by = models.ForeignKey(
+        Delivery, on_delete=models.PROTECT, related_name="superseded", help_text="that replaced it"
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["kind", "source", "key"])]
+        indexes = [models.Index(fields=["kind", "record_id"])]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.source}/{self.key} in delivery {self.delivery_id}"
@@ -79,8 +99,16 @@ class SourcedModel(models.Model):
     # accepts only codes configured as a Source.
     source = models.CharField(max_length=32)
     source_id = models.CharField(max_length=64)
-    delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="+")
-    row_hash = models.CharField(max_length=32)
+    # Provenance, not a relationship anything is looked up by: neither indexed nor checked by
+    # a database trigger (a deferred check per row was a third of a borough's import time).
+    # The importer only ever writes the id of the delivery it has just created, and Django's
+    # PROTECT still refuses to delete a delivery that records came from.
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    line = models.PositiveIntegerField(help_text="line of the delivery's file the row began on")
+    row_hash = models.CharField(max_length=32, help_text="hash of the row's normalised values")
+    raw = RawRowField()
 
     class Meta:
         abstract = True

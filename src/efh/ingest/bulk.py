@@ -10,10 +10,13 @@ rows referring to each other can be written without reading anything back.
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+import polars as pl
 from django.db import connection, models
 
 
@@ -43,27 +46,39 @@ def _sqlite_value(value: Any) -> Any:
         return connection.ops.adapt_datetimefield_value(value)
     if isinstance(value, date):
         return connection.ops.adapt_datefield_value(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value)
     return value
 
 
-def insert_rows(
-    model: type[models.Model], fields: Sequence[str], columns: Sequence[Sequence[Any]]
-) -> int:
-    """Insert rows given column-wise (one sequence per field, all the same length)."""
-    if not columns or not len(columns[0]):
+def insert_frame(model: type[models.Model], frame: pl.DataFrame) -> int:
+    """Insert a frame's rows; its column names are the model's field names (attnames)."""
+    if frame.is_empty():
         return 0
     table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(c) for c in _columns(model, fields))
-    rows = zip(*columns, strict=True)
+    names = ", ".join(connection.ops.quote_name(c) for c in _columns(model, frame.columns))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+            # Polars writes the CSV in native code; strings are always quoted so that an empty
+            # string stays empty while an unquoted empty field is NULL.
+            buffer = io.BytesIO()
+            frame.write_csv(
+                buffer,
+                include_header=False,
+                null_value="",
+                quote_style="non_numeric",
+                datetime_format="%Y-%m-%dT%H:%M:%S%.f%z",
+                date_format="%Y-%m-%d",
+            )
+            statement = f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)"
+            with cursor.cursor.copy(statement) as copy:
+                view = buffer.getbuffer()
+                for start in range(0, len(view), 1 << 20):
+                    copy.write(view[start : start + (1 << 20)])
         else:
-            marks = ", ".join(["%s"] * len(fields))
+            marks = ", ".join(["%s"] * frame.width)
             cursor.executemany(
                 f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608
-                [tuple(_sqlite_value(v) for v in row) for row in rows],
+                [tuple(_sqlite_value(v) for v in row) for row in frame.iter_rows()],
             )
-    return len(columns[0])
+    return frame.height

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import polars as pl
 
 from efh.concerns.models import EventPerson, HarmType
-from efh.contexts.models import PeerGroup
+from efh.contexts.models import PeerGroup, Ward
 from efh.core.models import Delivery, Source
 from efh.ingest.spec import FileSpec
 from efh.ingest.targets import model_for
@@ -99,3 +99,7 @@ def peer_group_ids(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], in
         "source", "name", "id"
     )
     return {(s, n): i for s, n, i in found}
+
+
+def ward_points() -> list[tuple[int, float, float]]:
+    return list(Ward.objects.order_by("id").values_list("id", "latitude", "longitude"))

@@ -22,7 +22,7 @@ import polars as pl
 from django.db import transaction
 
 from efh.concerns.models import Event, EventPerson, MissingEpisode, MissingWith
-from efh.contexts.models import Association, Location, Organisation, PeerGroup, Ward
+from efh.contexts.models import Association, Location, Organisation, PeerGroup
 from efh.core.models import Delivery, RecordVersion
 from efh.ingest import bulk, selectors
 from efh.ingest.linkage import NewPerson, assign_persons, identifiers
@@ -35,6 +35,7 @@ from efh.people.models import Address, Alias, Person, PersonRecord, Status, Stat
 Progress = Callable[[str], None]
 HASH = "_hash"
 ID = "_id"
+LOCAL_TIME = "Europe/London"
 # A place further than this from every ward's point is outside the partnership's area.
 WARD_RADIUS_KM = 2.5
 
@@ -108,6 +109,7 @@ def delivery_import(*, path: Path, progress: Progress = lambda _m: None) -> Impo
 
 
 _REFERRED = ("persons.csv", "locations.csv", "organisations.csv", "events.csv")
+_REFERRED_ONWARDS = {*_REFERRED, "missing_episodes.csv"}
 
 
 def sources(tables: dict[str, pl.DataFrame]) -> list[str]:
@@ -153,7 +155,7 @@ class _Loader:
     # -- shared steps -------------------------------------------------------------------------
 
     def _split(self, spec: FileSpec) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """Incoming rows that are new, and those that changed (with their stored id)."""
+        """Incoming rows that are new (with allocated ids), and those that changed."""
         frame = self.tables.get(spec.name)
         stored = self.stored.keys(spec, self.sources, with_hash=True)
         if frame is None:
@@ -164,111 +166,111 @@ class _Loader:
         joined = frame.join(stored, on=["source", "source_id"], how="left")
         new = joined.filter(pl.col(ID).is_null()).drop(ID, "row_hash")
         changed = joined.filter(pl.col(ID).is_not_null() & (pl.col("row_hash") != pl.col(HASH)))
-        new = new.with_columns(pl.Series(ID, bulk.allocate_ids(model_for(spec), new.height)))
-        self.ids[spec.name] = pl.concat(
-            [stored.select("source", "source_id", ID), new.select("source", "source_id", ID)]
-        )
+        if spec.name in _REFERRED_ONWARDS:  # later rows point at these: ids are needed now
+            ids = bulk.allocate_ids(model_for(spec), new.height)
+            new = new.with_columns(pl.Series(ID, ids, pl.Int64))
+            self.ids[spec.name] = pl.concat(
+                [stored.select("source", "source_id", ID), new.select("source", "source_id", ID)]
+            )
         self.counts[spec.kind] = {
             "new": new.height,
             "changed": changed.height,
             "unchanged": frame.height - new.height - changed.height,
         }
-        self._versions(
-            spec, pl.concat([new.select(_VERSION_COLUMNS), changed.select(_VERSION_COLUMNS)])
-        )
+        if not changed.is_empty():
+            self._keep_history(spec, model_for(spec), changed)
         return new, changed
 
-    def _versions(self, spec: FileSpec, rows: pl.DataFrame, key: pl.Series | None = None) -> None:
-        if rows.is_empty():
-            return
-        keys = key.to_list() if key is not None else _values(rows, "source_id")
-        bulk.insert_rows(
-            RecordVersion,
-            ["kind", "source", "key", "delivery_id", "line", "row_hash", "raw"],
-            [
-                [spec.kind.value] * rows.height,
-                _values(rows, "source"),
-                keys,
-                [self.delivery.pk] * rows.height,
-                _values(rows, LINE),
-                _values(rows, HASH),
-                _values(rows, RAW),
-            ],
-        )
+    def _keep_history(self, spec: FileSpec, model: Any, changed: pl.DataFrame) -> None:
+        """Move the versions that ``changed`` replaces into RecordVersion."""
+        ids = _values(changed, ID)
+        for start in range(0, len(ids), 500):
+            old = model.objects.filter(pk__in=ids[start : start + 500]).values_list(
+                "id", "source", "source_id", "delivery_id", "line", "row_hash", "raw"
+            )
+            RecordVersion.objects.bulk_create(
+                RecordVersion(
+                    kind=spec.kind,
+                    record_id=pk,
+                    source=source,
+                    key=key,
+                    delivery_id=delivery,
+                    line=line,
+                    row_hash=row_hash,
+                    raw=raw,
+                    superseded_by=self.delivery,
+                )
+                for pk, source, key, delivery, line, row_hash, raw in old
+            )
 
     def _resolve(self, frame: pl.DataFrame, column: str, file: str, alias: str) -> pl.DataFrame:
         """Add ``alias``: the stored id of the record ``column`` names in ``file`` (or null)."""
         ids = self.ids[file].rename({"source_id": column, ID: alias})
         return frame.join(ids, on=["source", column], how="left")
 
-    def _common(self, frame: pl.DataFrame) -> dict[str, list[Any]]:
-        n = frame.height
-        return {
-            "id": _values(frame, ID),
-            "source": _values(frame, "source"),
-            "source_id": _values(frame, "source_id"),
-            "delivery_id": [self.delivery.pk] * n,
-            "row_hash": _values(frame, HASH),
-        }
+    def _provenance(self, frame: pl.DataFrame) -> list[pl.Expr]:
+        return [
+            *([pl.col(ID).alias("id")] if ID in frame.columns else []),
+            pl.col("source"),
+            pl.col("source_id"),
+            pl.lit(self.delivery.pk, pl.Int64).alias("delivery_id"),
+            pl.col(LINE).alias("line"),
+            pl.col(HASH).alias("row_hash"),
+            pl.col(RAW).alias("raw"),
+        ]
 
-    def _insert(self, model: type, columns: dict[str, list[Any]]) -> None:
-        bulk.insert_rows(model, list(columns), list(columns.values()))
-
-    def _update(self, model: Any, frame: pl.DataFrame, values: dict[str, list[Any]]) -> None:
-        if frame.is_empty():
+    def _write(
+        self, model: Any, new: pl.DataFrame, changed: pl.DataFrame, values: list[pl.Expr]
+    ) -> None:
+        """Insert the new rows and update the changed ones with ``values`` (field-named exprs)."""
+        if not new.is_empty():
+            bulk.insert_frame(model, new.select(*self._provenance(new), *values))
+        if changed.is_empty():
             return
-        values = {
-            "delivery_id": [self.delivery.pk] * frame.height,
-            "row_hash": _values(frame, HASH),
-            **values,
-        }
+        update = changed.select(*self._provenance(changed), *values).drop("source", "source_id")
+        fields = [c for c in update.columns if c != "id"]
         objects = []
-        for i, pk in enumerate(_values(frame, ID)):
-            obj = model(pk=pk)
-            for name, column in values.items():
-                setattr(obj, name, column[i])
+        for row in update.iter_rows(named=True):
+            obj = model(pk=row["id"])
+            for name in fields:
+                setattr(obj, name, row[name])
             objects.append(obj)
-        model.objects.bulk_update(objects, list(values), batch_size=500)
+        model.objects.bulk_update(objects, fields, batch_size=500)
 
     # -- places -------------------------------------------------------------------------------
 
-    def _wards(self, frame: pl.DataFrame) -> list[int | None]:
-        wards = list(Ward.objects.values_list("id", "latitude", "longitude"))
-        lat = frame["latitude"].to_numpy()
-        lon = frame["longitude"].to_numpy()
-        if not wards:
-            return [None] * frame.height
+    def _with_wards(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Add ``_ward``: the nearest ward within WARD_RADIUS_KM of the place, if any."""
+        wards = selectors.ward_points()
+        if frame.is_empty() or not wards:
+            return frame.with_columns(pl.lit(None, pl.Int64).alias("_ward"))
         ids = np.array([w[0] for w in wards])
         wlat = np.radians([w[1] for w in wards])
         wlon = np.radians([w[2] for w in wards])
-        plat, plon = np.radians(lat)[:, None], np.radians(lon)[:, None]
-        # Haversine distance to each ward's point; nearest within WARD_RADIUS_KM.
+        plat = np.radians(frame["latitude"].to_numpy())[:, None]
+        plon = np.radians(frame["longitude"].to_numpy())[:, None]
+        # Haversine distance from every place to every ward's point.
         a = (
             np.sin((wlat - plat) / 2) ** 2
             + np.cos(plat) * np.cos(wlat) * np.sin((wlon - plon) / 2) ** 2
         )
-        km = 2 * 6371.0 * np.arcsin(np.sqrt(a))
-        nearest = np.nanargmin(np.where(np.isnan(km), np.inf, km), axis=1)
-        best = km[np.arange(len(lat)), nearest]
-        return [
-            int(ids[j]) if d <= WARD_RADIUS_KM else None for j, d in zip(nearest, best, strict=True)
-        ]
-
-    def _place_values(self, frame: pl.DataFrame) -> dict[str, list[Any]]:
-        return {
-            "name": _values(frame, "name"),
-            "kind": _values(frame, "kind"),
-            "latitude": _values(frame, "latitude"),
-            "longitude": _values(frame, "longitude"),
-            "postcode": _postcodes(frame),
-            "ward_id": self._wards(frame) if frame.height else [],
-        }
+        km = np.where(np.isnan(a), np.inf, 2 * 6371.0 * np.arcsin(np.sqrt(np.nan_to_num(a))))
+        nearest = np.argmin(km, axis=1)
+        best = km[np.arange(frame.height), nearest]
+        ward = pl.Series("_ward", np.where(best <= WARD_RADIUS_KM, ids[nearest], -1), pl.Int64)
+        return frame.with_columns(pl.when(ward >= 0).then(ward).alias("_ward"))
 
     def _load_places(self, spec: FileSpec, model: type) -> None:
         new, changed = self._split(spec)
-        if not new.is_empty():
-            self._insert(model, {**self._common(new), **self._place_values(new)})
-        self._update(model, changed, self._place_values(changed))
+        values = [
+            pl.col("name"),
+            pl.col("kind"),
+            pl.col("latitude"),
+            pl.col("longitude"),
+            pl.col("postcode").fill_null(""),
+            pl.col("_ward").alias("ward_id"),
+        ]
+        self._write(model, self._with_wards(new), self._with_wards(changed), values)
 
     def _load_organisations(self, spec: FileSpec) -> None:
         self._load_places(spec, Organisation)
@@ -278,34 +280,37 @@ class _Loader:
 
     # -- persons ------------------------------------------------------------------------------
 
-    def _person_values(self, frame: pl.DataFrame) -> dict[str, list[Any]]:
-        frame = self._resolve(frame, "school_source_id", "organisations.csv", "_school")
-        age_at_record = (
-            pl.col("recorded_at").dt.date().dt.year() - pl.col("date_of_birth").dt.year()
-        ) - (
-            pl.col("recorded_at").dt.date().dt.ordinal_day()
-            < pl.col("date_of_birth").dt.ordinal_day()
-        ).cast(pl.Int32)
-        is_child = frame.select(
-            pl.coalesce(pl.col("is_child"), age_at_record < 18).alias("c")
-        ).to_series()
-        return {
-            "given_name": _values(frame, "given_name"),
-            "family_name": _values(frame, "family_name"),
-            "date_of_birth": _values(frame, "date_of_birth"),
-            "sex": _values(frame, "sex"),
-            "ethnicity": _values(frame, "ethnicity"),
-            "nhs_number": _values(frame, "nhs_number"),
-            "upn": _values(frame, "upn"),
-            "pnc_id": _values(frame, "pnc_id"),
-            "phone": _values(frame, "phone"),
-            "is_child": is_child.to_list(),
-            "school_id": _values(frame, "_school"),
-            "recorded_at": _values(frame, "recorded_at"),
-        }
+    def _person_values(self) -> list[pl.Expr]:
+        recorded = pl.col("recorded_at").dt.convert_time_zone(LOCAL_TIME).dt.date()
+        born = pl.col("date_of_birth")
+        age = (
+            recorded.dt.year()
+            - born.dt.year()
+            - (
+                (recorded.dt.month() * 100 + recorded.dt.day())
+                < (born.dt.month() * 100 + born.dt.day())
+            ).cast(pl.Int32)
+        )
+        return [
+            pl.col("_person").alias("person_id"),
+            pl.col("given_name"),
+            pl.col("family_name"),
+            pl.col("date_of_birth"),
+            pl.col("sex"),
+            pl.col("ethnicity"),
+            pl.col("nhs_number"),
+            pl.col("upn"),
+            pl.col("pnc_id"),
+            pl.col("phone"),
+            pl.coalesce(pl.col("is_child"), age < 18).alias("is_child"),
+            pl.col("_school").alias("school_id"),
+            pl.col("recorded_at"),
+        ]
 
-    def _link(self, new: pl.DataFrame, changed: pl.DataFrame) -> tuple[list[int], dict[int, int]]:
-        """Persons for new records, and repointed persons for stored records (id -> person)."""
+    def _link(
+        self, new: pl.DataFrame, changed: pl.DataFrame
+    ) -> tuple[pl.DataFrame, pl.DataFrame, dict[int, int]]:
+        """Give new and changed records their person; also return stored records to repoint."""
         changed_ids = set(_values(changed, ID))
         records: list[tuple[tuple[str, int], int | None, tuple[str, ...]]] = [
             (("stored", pk), person, identifiers(nhs, upn, pnc))
@@ -321,7 +326,12 @@ class _Loader:
         fresh = sorted({p.n for p in assigned.values() if isinstance(p, NewPerson)})
         person_ids = bulk.allocate_ids(Person, len(fresh))
         by_new = dict(zip(fresh, person_ids, strict=True))
-        self._insert(Person, {"id": person_ids, "created_at": [self.now] * len(person_ids)})
+        bulk.insert_frame(
+            Person,
+            pl.DataFrame({"id": person_ids}, schema={"id": pl.Int64}).with_columns(
+                created_at=pl.lit(self.now)
+            ),
+        )
 
         def final(p: int | NewPerson) -> int:
             return by_new[p.n] if isinstance(p, NewPerson) else p
@@ -330,25 +340,33 @@ class _Loader:
         moves = {
             key[1]: final(p)
             for key, p in assigned.items()
-            if key[0] == "stored" and final(p) != current[key]
+            if key[0] == "stored" and key[1] not in changed_ids and final(p) != current[key]
         }
-        return [final(assigned[("new", pk)]) for pk in _values(new, ID)], moves
+        new = new.with_columns(
+            pl.Series(
+                "_person", [final(assigned[("new", pk)]) for pk in _values(new, ID)], pl.Int64
+            )
+        )
+        changed = changed.with_columns(
+            pl.Series(
+                "_person",
+                [final(assigned[("stored", pk)]) for pk in _values(changed, ID)],
+                pl.Int64,
+            )
+        )
+        return new, changed, moves
 
     def _load_persons(self, spec: FileSpec) -> None:
         new, changed = self._split(spec)
         if new.is_empty() and changed.is_empty():
             return
-        new_persons, moves = self._link(new, changed)
-        if not new.is_empty():
-            self._insert(
-                PersonRecord,
-                {**self._common(new), "person_id": new_persons, **self._person_values(new)},
-            )
-        values = self._person_values(changed)
-        self._update(PersonRecord, changed, values)
+        new, changed, moves = self._link(new, changed)
+        new = self._resolve(new, "school_source_id", "organisations.csv", "_school")
+        changed = self._resolve(changed, "school_source_id", "organisations.csv", "_school")
+        self._write(PersonRecord, new, changed, self._person_values())
         for pk, person in moves.items():
             PersonRecord.objects.filter(pk=pk).update(person_id=person)
-        if moves:
+        if moves or not changed.is_empty():
             Person.objects.filter(records__isnull=True).delete()
         self._details(new, changed)
 
@@ -358,45 +376,37 @@ class _Loader:
             Alias.objects.filter(record_id__in=_values(changed, ID)).delete()
         both = pl.concat([new.select(ID, "other_names"), changed.select(ID, "other_names")])
         aliases = both.explode("other_names").filter(pl.col("other_names").is_not_null())
-        self._insert(
+        bulk.insert_frame(
             Alias,
-            {
-                "record_id": _values(aliases, ID),
-                "name": _values(aliases, "other_names"),
-                "kind": ["alias"] * aliases.height,
-            },
+            aliases.select(
+                pl.col(ID).alias("record_id"),
+                pl.col("other_names").alias("name"),
+                pl.lit("alias").alias("kind"),
+            ),
         )
-        given = new.filter((pl.col("address") != "") | pl.col("postcode").is_not_null())
-        self._insert(
+        given = new.filter((pl.col("address") != "") | (pl.col("postcode") != ""))
+        bulk.insert_frame(
             Address,
-            {
-                "record_id": _values(given, ID),
-                "address": _values(given, "address"),
-                "postcode": _postcodes(given),
-                "valid_from": _values(given, "recorded_at"),
-                "valid_to": [None] * given.height,
-            },
+            given.select(
+                pl.col(ID).alias("record_id"),
+                pl.col("address"),
+                pl.col("postcode").fill_null(""),
+                pl.col("recorded_at").alias("valid_from"),
+            ),
         )
-        status_columns = {
-            "looked_after": StatusKind.LOOKED_AFTER,
-            "send": StatusKind.SEND,
-            "child_protection_plan": StatusKind.CHILD_PROTECTION_PLAN,
-        }
-        for column, kind in status_columns.items():
-            on = new.filter(pl.col(column) == True)  # noqa: E712 - a Polars expression
-            self._insert(
+        for column, kind in STATUS_COLUMNS.items():
+            bulk.insert_frame(
                 Status,
-                {
-                    "record_id": _values(on, ID),
-                    "kind": [kind.value] * on.height,
-                    "started": _values(on, "recorded_at"),
-                    "ended": [None] * on.height,
-                },
+                new.filter(pl.col(column)).select(
+                    pl.col(ID).alias("record_id"),
+                    pl.lit(kind.value).alias("kind"),
+                    pl.col("recorded_at").alias("started"),
+                ),
             )
         for row in changed.iter_rows(named=True):
-            self._reconcile(row, status_columns)
+            self._reconcile(row)
 
-    def _reconcile(self, row: dict[str, Any], status_columns: dict[str, StatusKind]) -> None:
+    def _reconcile(self, row: dict[str, Any]) -> None:
         record, when = row[ID], row["recorded_at"]
         address, postcode = row["address"], row["postcode"] or ""
         current = Address.objects.filter(record_id=record, valid_to__isnull=True).first()
@@ -409,7 +419,7 @@ class _Loader:
             Address.objects.create(
                 record_id=record, address=address, postcode=postcode, valid_from=start
             )
-        for column, kind in status_columns.items():
+        for column, kind in STATUS_COLUMNS.items():
             open_status = Status.objects.filter(
                 record_id=record, kind=kind, ended__isnull=True
             ).first()
@@ -422,42 +432,48 @@ class _Loader:
 
     # -- events -------------------------------------------------------------------------------
 
-    def _event_values(self, frame: pl.DataFrame) -> dict[str, list[Any]]:
-        frame = self._resolve(frame, "location_source_id", "locations.csv", "_location")
-        frame = self._resolve(frame, "location_source_id", "organisations.csv", "_organisation")
-        frame = frame.with_columns(
+    def _with_place(self, frame: pl.DataFrame, column: str) -> pl.DataFrame:
+        """Add ``_location`` or ``_organisation`` for the place ``column`` names (location first)."""
+        frame = self._resolve(frame, column, "locations.csv", "_location")
+        frame = self._resolve(frame, column, "organisations.csv", "_organisation")
+        return frame.with_columns(
             pl.when(pl.col("_location").is_null())
             .then(pl.col("_organisation"))
             .alias("_organisation")
         )
-        return {
-            "kind": _values(frame, "kind"),
-            "occurred_at": _values(frame, "occurred_at"),
-            "recorded_at": _values(frame, "recorded_at"),
-            "location_id": _values(frame, "_location"),
-            "organisation_id": _values(frame, "_organisation"),
-            "latitude": _values(frame, "latitude"),
-            "longitude": _values(frame, "longitude"),
-            "summary": _values(frame, "summary"),
-        }
 
     def _load_events(self, spec: FileSpec) -> None:
         new, changed = self._split(spec)
-        if not new.is_empty():
-            self._insert(Event, {**self._common(new), **self._event_values(new)})
-        self._update(Event, changed, self._event_values(changed))
+        values = [
+            pl.col("kind"),
+            pl.col("occurred_at"),
+            pl.col("recorded_at"),
+            pl.col("_location").alias("location_id"),
+            pl.col("_organisation").alias("organisation_id"),
+            pl.col("latitude"),
+            pl.col("longitude"),
+            pl.col("summary"),
+        ]
+        new = self._with_place(new, "location_source_id") if not new.is_empty() else new
+        changed = (
+            self._with_place(changed, "location_source_id") if not changed.is_empty() else changed
+        )
+        self._write(Event, new, changed, values)
         through = Event.harm_types.through
         if not changed.is_empty():
             through.objects.filter(event_id__in=_values(changed, ID)).delete()
-        harms = pl.concat([new.select(ID, "harm_types"), changed.select(ID, "harm_types")])
-        harms = harms.explode("harm_types").filter(pl.col("harm_types").is_not_null())
-        codes = selectors.harm_type_ids()
-        self._insert(
+        both = [f.select(ID, "harm_types") for f in (new, changed) if not f.is_empty()]
+        if not both:
+            return
+        codes = pl.DataFrame(
+            list(selectors.harm_type_ids().items()),
+            schema={"harm_types": pl.String, "harmtype_id": pl.Int64},
+            orient="row",
+        )
+        harms = pl.concat(both).explode("harm_types").filter(pl.col("harm_types").is_not_null())
+        bulk.insert_frame(
             through,
-            {
-                "event_id": _values(harms, ID),
-                "harmtype_id": [codes[c] for c in _values(harms, "harm_types")],
-            },
+            harms.join(codes, on="harm_types").select(pl.col(ID).alias("event_id"), "harmtype_id"),
         )
 
     def _load_event_people(self, spec: FileSpec) -> None:
@@ -473,50 +489,46 @@ class _Loader:
             "changed": 0,
             "unchanged": frame.height - new.height,
         }
-        self._insert(
+        bulk.insert_frame(
             EventPerson,
-            {
-                "event_id": _values(new, "event_id"),
-                "record_id": _values(new, "record_id"),
-                "role": _values(new, "role"),
-                "source": _values(new, "source"),
-                "delivery_id": [self.delivery.pk] * new.height,
-            },
+            new.select(
+                "event_id",
+                "record_id",
+                "role",
+                "source",
+                pl.lit(self.delivery.pk, pl.Int64).alias("delivery_id"),
+                pl.col(LINE).alias("line"),
+                pl.col(RAW).alias("raw"),
+            ),
         )
-        key = new.select(
-            pl.concat_str(["event_source_id", "person_source_id", "role"], separator="|")
-        ).to_series()
-        new = new.with_columns(_row_hash(new, spec))
-        self._versions(spec, new, key)
 
     # -- associations and missing episodes ----------------------------------------------------
 
-    def _groups(self, frame: pl.DataFrame) -> pl.DataFrame:
+    def _with_group(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Add ``_group``: the peer group a ``group`` association names, created if new."""
         wanted = (
             frame.filter(pl.col("other_kind") == "group")
             .select("source", "other_source_id")
             .unique()
+            .sort("source", "other_source_id")
         )
         existing = selectors.peer_group_ids(wanted.rows())
-        missing = [
-            pair for pair in wanted.sort("source", "other_source_id").rows() if pair not in existing
-        ]
+        missing = [pair for pair in wanted.rows() if pair not in existing]
         if missing:
             PeerGroup.objects.bulk_create(PeerGroup(source=s, name=n) for s, n in missing)
             existing = selectors.peer_group_ids(wanted.rows())
-        return frame.join(
-            pl.DataFrame(
-                [(s, n, i) for (s, n), i in existing.items()],
-                schema={"source": pl.String, "other_source_id": pl.String, "_group": pl.Int64},
-                orient="row",
-            ),
-            on=["source", "other_source_id"],
-            how="left",
-        ).with_columns(
+        groups = pl.DataFrame(
+            [(s, n, i) for (s, n), i in existing.items()],
+            schema={"source": pl.String, "other_source_id": pl.String, "_group": pl.Int64},
+            orient="row",
+        )
+        return frame.join(groups, on=["source", "other_source_id"], how="left").with_columns(
             pl.when(pl.col("other_kind") == "group").then(pl.col("_group")).alias("_group")
         )
 
-    def _association_values(self, frame: pl.DataFrame) -> dict[str, list[Any]]:
+    def _with_targets(self, frame: pl.DataFrame) -> pl.DataFrame:
+        if frame.is_empty():
+            return frame
         frame = self._resolve(frame, "person_source_id", "persons.csv", "_record")
         for file, alias, kind in (
             ("persons.csv", "_other", "person"),
@@ -526,82 +538,69 @@ class _Loader:
             frame = self._resolve(frame, "other_source_id", file, alias).with_columns(
                 pl.when(pl.col("other_kind") == kind).then(pl.col(alias)).alias(alias)
             )
-        frame = self._groups(frame)
-        return {
-            "record_id": _values(frame, "_record"),
-            "other_kind": _values(frame, "other_kind"),
-            "other_record_id": _values(frame, "_other"),
-            "location_id": _values(frame, "_location"),
-            "organisation_id": _values(frame, "_organisation"),
-            "group_id": _values(frame, "_group"),
-            "kind": _values(frame, "kind"),
-            "first_seen": _values(frame, "first_seen"),
-            "last_seen": _values(frame, "last_seen"),
-            "source_evaluation": _values(frame, "source_evaluation"),
-            "intelligence_evaluation": _values(frame, "intelligence_evaluation"),
-            "handling_code": _values(frame, "handling_code"),
-        }
+        return self._with_group(frame)
 
     def _load_associations(self, spec: FileSpec) -> None:
         new, changed = self._split(spec)
-        if not new.is_empty():
-            self._insert(Association, {**self._common(new), **self._association_values(new)})
-        self._update(Association, changed, self._association_values(changed))
-
-    def _missing_values(self, frame: pl.DataFrame) -> dict[str, list[Any]]:
-        frame = self._resolve(frame, "person_source_id", "persons.csv", "_record")
-        frame = self._resolve(frame, "found_location_source_id", "locations.csv", "_location")
-        frame = self._resolve(
-            frame, "found_location_source_id", "organisations.csv", "_organisation"
-        )
-        frame = frame.with_columns(
-            pl.when(pl.col("_location").is_null())
-            .then(pl.col("_organisation"))
-            .alias("_organisation")
-        )
-        return {
-            "record_id": _values(frame, "_record"),
-            "missing_from": _values(frame, "missing_from"),
-            "went_missing_at": _values(frame, "went_missing_at"),
-            "reported_at": _values(frame, "reported_at"),
-            "returned_at": _values(frame, "returned_at"),
-            "found_location_id": _values(frame, "_location"),
-            "found_organisation_id": _values(frame, "_organisation"),
-            "found_latitude": _values(frame, "found_latitude"),
-            "found_longitude": _values(frame, "found_longitude"),
-            "rhi_offered_at": _values(frame, "rhi_offered_at"),
-            "rhi_completed_at": _values(frame, "rhi_completed_at"),
-        }
+        values = [
+            pl.col("_record").alias("record_id"),
+            pl.col("other_kind"),
+            pl.col("_other").alias("other_record_id"),
+            pl.col("_location").alias("location_id"),
+            pl.col("_organisation").alias("organisation_id"),
+            pl.col("_group").alias("group_id"),
+            pl.col("kind"),
+            pl.col("first_seen"),
+            pl.col("last_seen"),
+            pl.col("source_evaluation"),
+            pl.col("intelligence_evaluation"),
+            pl.col("handling_code"),
+        ]
+        self._write(Association, self._with_targets(new), self._with_targets(changed), values)
 
     def _load_missing_episodes(self, spec: FileSpec) -> None:
         new, changed = self._split(spec)
-        if not new.is_empty():
-            self._insert(MissingEpisode, {**self._common(new), **self._missing_values(new)})
-        self._update(MissingEpisode, changed, self._missing_values(changed))
+        values = [
+            pl.col("_record").alias("record_id"),
+            pl.col("missing_from"),
+            pl.col("went_missing_at"),
+            pl.col("reported_at"),
+            pl.col("returned_at"),
+            pl.col("_location").alias("found_location_id"),
+            pl.col("_organisation").alias("found_organisation_id"),
+            pl.col("found_latitude"),
+            pl.col("found_longitude"),
+            pl.col("rhi_offered_at"),
+            pl.col("rhi_completed_at"),
+        ]
+        prepared = []
+        for frame in (new, changed):
+            if not frame.is_empty():
+                frame = self._resolve(frame, "person_source_id", "persons.csv", "_record")
+                frame = self._with_place(frame, "found_location_source_id")
+            prepared.append(frame)
+        new, changed = prepared
+        self._write(MissingEpisode, new, changed, values)
         if not changed.is_empty():
             MissingWith.objects.filter(episode_id__in=_values(changed, ID)).delete()
+        both = [f.select(ID, "source", "missing_with") for f in (new, changed) if not f.is_empty()]
+        if not both:
+            return
         companions = (
-            pl.concat(
-                [
-                    new.select(ID, "source", "missing_with"),
-                    changed.select(ID, "source", "missing_with"),
-                ]
-            )
-            .explode("missing_with")
-            .filter(pl.col("missing_with").is_not_null())
+            pl.concat(both).explode("missing_with").filter(pl.col("missing_with").is_not_null())
         )
         companions = self._resolve(companions, "missing_with", "persons.csv", "_record")
-        self._insert(
+        bulk.insert_frame(
             MissingWith,
-            {"episode_id": _values(companions, ID), "record_id": _values(companions, "_record")},
+            companions.select(pl.col(ID).alias("episode_id"), pl.col("_record").alias("record_id")),
         )
 
 
-_VERSION_COLUMNS = ["source", "source_id", LINE, HASH, RAW]
-
-
-def _postcodes(frame: pl.DataFrame) -> list[str]:
-    return frame["postcode"].fill_null("").to_list()
+STATUS_COLUMNS = {
+    "looked_after": StatusKind.LOOKED_AFTER,
+    "send": StatusKind.SEND,
+    "child_protection_plan": StatusKind.CHILD_PROTECTION_PLAN,
+}
 
 
 __all__ = ["DeliveryRejected", "ImportResult", "delivery_import", "fingerprint"]

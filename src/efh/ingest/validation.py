@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from efh.ingest.spec import FILES, Column, FileSpec
+from efh.ingest.spec import FILES, MAX_ID, MAX_NAME, Column, FileSpec
 
 LINE = "_line"
 RAW = "_raw"
@@ -177,24 +177,36 @@ def read_file(
     if missing or len(seen) != len(header) or "" in seen:
         return None
 
-    columns: list[list[str]] = [[] for _ in header]
-    lines: list[int] = []
     width = len(header)
-    start = 2
     try:
-        for row in reader:
-            if len(row) == width:
-                for values, value in zip(columns, row, strict=True):
-                    values.append(value)
-                lines.append(start)
-            elif row and any(v.strip() for v in row):
-                problems.append(
-                    Problem(name, start, "", f"has {len(row)} fields; the header has {width}")
-                )
-            start = reader.line_num + 1
+        rows = list(reader)
     except csv.Error as exc:
-        problems.append(Problem(name, reader.line_num, "", f"is not valid CSV: {exc}"))
+        problems.append(
+            Problem(name, _record_start(text, reader.line_num), "", f"is not valid CSV: {exc}")
+        )
         return None
+    physical = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if physical == len(rows) + 1:
+        starts: list[int] | range = range(2, len(rows) + 2)
+    else:  # quoted line breaks or bare CR endings: find where each record starts
+        starts = []
+        recount = csv.reader(io.StringIO(text, newline=""), strict=True)
+        next(recount)
+        start = 2
+        for _row in recount:
+            starts.append(start)
+            start = recount.line_num + 1
+    keep: list[list[str]] = []
+    lines: list[int] = []
+    for row, line in zip(rows, starts, strict=True):
+        if len(row) == width:
+            keep.append(row)
+            lines.append(line)
+        elif row and any(v.strip() for v in row):
+            problems.append(
+                Problem(name, line, "", f"has {len(row)} fields; the header has {width}")
+            )
+    columns = list(zip(*keep, strict=True)) if keep else [() for _ in header]
     if not lines:
         warnings.append(f"{name}: header only, no records")
     frame = pl.DataFrame(
@@ -206,6 +218,18 @@ def read_file(
     return frame.select(
         LINE, *[pl.col(c).str.strip_chars() for c in present], *absent
     ).with_columns(raw.to_series())
+
+
+def _record_start(text: str, failed_at: int) -> int:
+    """The line the record that ``csv`` failed on (at line ``failed_at``) began on."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    start = 1
+    try:
+        for _row in reader:
+            start = reader.line_num + 1
+    except csv.Error:
+        return start
+    return failed_at
 
 
 def _utc_timestamp(column: str) -> pl.Expr:
@@ -313,10 +337,14 @@ def _check_column(c: _Checker, col: Column, vocabulary: Vocabulary, now: datetim
             value.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False).is_not_null()
             & (value.str.slice(11, 2).cast(pl.Int64, strict=False) < 24)
             & (value.str.slice(14, 2).cast(pl.Int64, strict=False) < 60)
+            & (
+                (value.str.slice(16, 1) != ":")
+                | (value.str.slice(17, 2).cast(pl.Int64, strict=False) < 60)
+            )
         )
         c.flag(given & shape & ~real, name, lambda v: f"{_quote(v)} is not a real date and time")
         c.flag(
-            given & shape & real & parsed.is_null(),
+            given & shape & real & parsed.is_null() & ~value.str.contains(r"(Z|[+-]\d{2}:?\d{2})$"),
             name,
             lambda v: (
                 f"{v} does not exist in UK local time (the clocks went forward): give a UTC offset"
@@ -372,7 +400,8 @@ def _check_column(c: _Checker, col: Column, vocabulary: Vocabulary, now: datetim
             name,
             lambda v: f"{_quote(v)} is not a UK postcode",
         )
-        return upper.str.slice(0, upper.str.len_chars() - 3) + " " + upper.str.slice(-3)
+        spaced = upper.str.slice(0, upper.str.len_chars() - 3) + " " + upper.str.slice(-3)
+        return pl.when(given).then(spaced).otherwise(pl.lit(""))
     if col.type == "harm_types":
         items = (
             value.str.split(";")
@@ -396,12 +425,19 @@ def _check_column(c: _Checker, col: Column, vocabulary: Vocabulary, now: datetim
             )
         return items.list.unique(maintain_order=True)
     if col.type in ("id_list", "name_list"):
-        return (
+        items = (
             value.str.split(";")
             .list.eval(pl.element().str.strip_chars())
             .list.eval(pl.element().filter(pl.element() != ""))
             .list.unique(maintain_order=True)
         )
+        longest = MAX_ID if col.type == "id_list" else MAX_NAME
+        c.flag(
+            items.list.eval(pl.element().str.len_chars()).list.max() > longest,
+            name,
+            lambda v: f"has an entry longer than {longest} characters",
+        )
+        return items
     return value
 
 

@@ -70,7 +70,12 @@ class PersonRecord(SourcedModel):
         null=True, help_text="As sent, or derived from date of birth at recording"
     )
     school = models.ForeignKey(
-        "contexts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "contexts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     recorded_at = models.DateTimeField()
 
@@ -78,11 +83,13 @@ class PersonRecord(SourcedModel):
         constraints = [
             models.UniqueConstraint(fields=["source", "source_id"], name="personrecord_source_key")
         ]
+        # Partial indexes: most records carry only some of the strong identifiers.
         indexes = [
-            models.Index(fields=["nhs_number"]),
-            models.Index(fields=["upn"]),
-            models.Index(fields=["pnc_id"]),
-            models.Index(fields=["family_name", "given_name"]),
+            models.Index(
+                fields=["nhs_number"], condition=~models.Q(nhs_number=""), name="record_nhs_number"
+            ),
+            models.Index(fields=["upn"], condition=~models.Q(upn=""), name="record_upn"),
+            models.Index(fields=["pnc_id"], condition=~models.Q(pnc_id=""), name="record_pnc_id"),
         ]
 
     def __str__(self) -> str:
