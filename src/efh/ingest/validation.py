@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from efh.ingest.spec import FILES, MAX_ID, MAX_NAME, Column, FileSpec
@@ -185,39 +186,79 @@ def read_file(
             Problem(name, _record_start(text, reader.line_num), "", f"is not valid CSV: {exc}")
         )
         return None
-    physical = text.count("\n") + (0 if text.endswith("\n") else 1)
-    if physical == len(rows) + 1:
-        starts: list[int] | range = range(2, len(rows) + 2)
-    else:  # quoted line breaks or bare CR endings: find where each record starts
-        starts = []
-        recount = csv.reader(io.StringIO(text, newline=""), strict=True)
-        next(recount)
-        start = 2
-        for _row in recount:
-            starts.append(start)
-            start = recount.line_num + 1
-    keep: list[list[str]] = []
-    lines: list[int] = []
-    for row, line in zip(rows, starts, strict=True):
-        if len(row) == width:
-            keep.append(row)
-            lines.append(line)
-        elif row and any(v.strip() for v in row):
+    kept = [i for i, row in enumerate(rows) if len(row) == width]
+    frame = _columns(data, header, rows, kept)
+    starts = _record_starts(text, rows, kept, frame)
+    lines = starts[kept].tolist()
+    for i, row in enumerate(rows):
+        if len(row) != width and row and any(v.strip() for v in row):
             problems.append(
-                Problem(name, line, "", f"has {len(row)} fields; the header has {width}")
+                Problem(name, int(starts[i]), "", f"has {len(row)} fields; the header has {width}")
             )
-    columns = list(zip(*keep, strict=True)) if keep else [() for _ in header]
     if not lines:
         warnings.append(f"{name}: header only, no records")
-    frame = pl.DataFrame(
-        {h: pl.Series(h, v, dtype=pl.String) for h, v in zip(header, columns, strict=True)}
-    ).with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
+    frame = frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
     raw = frame.select(pl.struct([h for h in header if h]).struct.json_encode().alias(RAW))
     present = [c for c in spec.column_names if c in seen]
     absent = [pl.lit("", dtype=pl.String).alias(c) for c in spec.column_names if c not in seen]
     return frame.select(
         LINE, *[pl.col(c).str.strip_chars() for c in present], *absent
     ).with_columns(raw.to_series())
+
+
+def _columns(
+    data: bytes, header: list[str], rows: list[list[str]], kept: list[int]
+) -> pl.DataFrame:
+    """The well-formed records as a frame of text columns.
+
+    When every record is well formed (as the ``csv`` module, which has just parsed them, says),
+    Polars' native reader builds the same columns several times faster than transposing
+    Python lists; its result is used only if it has exactly the same shape.
+    """
+    if len(kept) == len(rows) and rows:
+        try:
+            fast = pl.read_csv(
+                data, infer_schema=False, has_header=True, new_columns=header, quote_char='"'
+            ).fill_null("")
+        except (pl.exceptions.PolarsError, ValueError):
+            fast = None
+        if fast is not None and fast.shape == (len(rows), len(header)):
+            return fast
+    columns = list(zip(*(rows[i] for i in kept), strict=True)) if kept else [() for _ in header]
+    return pl.DataFrame(
+        {h: pl.Series(h, v, dtype=pl.String) for h, v in zip(header, columns, strict=True)}
+    )
+
+
+def _record_starts(
+    text: str, rows: list[list[str]], kept: list[int], frame: pl.DataFrame
+) -> np.ndarray:
+    """The line each parsed record (header excluded) begins on.
+
+    Records usually take one line each; a quoted line break inside a field adds one, counted
+    per column with Polars rather than by parsing the file a second time.
+    """
+    physical = text.count("\n") + (0 if text.endswith("\n") else 1)
+    extra = np.zeros(len(rows), dtype=np.int64)
+    if physical != len(rows) + 1:
+        if "\r" in text.replace("\r\n", ""):  # bare carriage returns end lines too: recount
+            starts, start = [], 2
+            reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+            next(reader)
+            for _row in reader:
+                starts.append(start)
+                start = reader.line_num + 1
+            return np.array(starts, dtype=np.int64)
+        if kept:
+            counts = frame.select(
+                pl.sum_horizontal(pl.all().str.count_matches("\n")).alias("n")
+            ).to_series()
+            extra[kept] = counts.to_numpy()
+        for i, row in enumerate(rows):
+            if len(row) != frame.width:
+                extra[i] = sum(v.count("\n") for v in row)
+    before = np.concatenate([[0], np.cumsum(extra)[:-1]]) if len(rows) else extra
+    return 2 + np.arange(len(rows), dtype=np.int64) + before
 
 
 def _record_start(text: str, failed_at: int) -> int:
