@@ -238,17 +238,17 @@ def _record_starts(
     Records usually take one line each; a quoted line break inside a field adds one, counted
     per column with Polars rather than by parsing the file a second time.
     """
+    if "\r" in text.replace("\r\n", ""):  # bare carriage returns end lines too: recount
+        starts, start = [], 2
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        next(reader)
+        for _row in reader:
+            starts.append(start)
+            start = reader.line_num + 1
+        return np.array(starts, dtype=np.int64)
     physical = text.count("\n") + (0 if text.endswith("\n") else 1)
     extra = np.zeros(len(rows), dtype=np.int64)
     if physical != len(rows) + 1:
-        if "\r" in text.replace("\r\n", ""):  # bare carriage returns end lines too: recount
-            starts, start = [], 2
-            reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-            next(reader)
-            for _row in reader:
-                starts.append(start)
-                start = reader.line_num + 1
-            return np.array(starts, dtype=np.int64)
         if kept:
             counts = frame.select(
                 pl.sum_horizontal(pl.all().str.count_matches("\n")).alias("n")
@@ -496,19 +496,19 @@ def check_file(
     """Check every column, pair and ordering rule and every key; return the typed frame."""
     checker = _Checker(spec, frame, problems)
     converted = {col.name: _check_column(checker, col, vocabulary, now) for col in spec.columns}
-    typed = checker.frame.with_columns(**converted)
-    checker.frame = typed
     for first, second in spec.pairs:
         checker.flag(
-            pl.col(first).is_null() & pl.col(second).is_not_null(),
+            (pl.col(first) == "") & (pl.col(second) != ""),
             first,
             f"is missing while {second} is given",
         )
         checker.flag(
-            pl.col(second).is_null() & pl.col(first).is_not_null(),
+            (pl.col(second) == "") & (pl.col(first) != ""),
             second,
             f"is missing while {first} is given",
         )
+    typed = checker.frame.with_columns(**converted)
+    checker.frame = typed
     for earlier, later, reason in spec.order:
         checker.flag(pl.col(later) < pl.col(earlier), later, _order_reason(earlier, reason))
     key = list(spec.key)
@@ -543,9 +543,16 @@ def _missing_refs(
 
 
 def check_references(
-    tables: dict[str, pl.DataFrame], known: Known, problems: list[Problem]
+    tables: dict[str, pl.DataFrame],
+    known: Known,
+    problems: list[Problem],
+    unreadable: frozenset[str] = frozenset(),
 ) -> None:
-    """Every reference must name a record of the same source, in this delivery or stored."""
+    """Every reference must name a record of the same source, in this delivery or stored.
+
+    References into a file that could not be read are not checked: its own problem is the one
+    to fix, and reporting every reference to it would bury that.
+    """
 
     def keys(file: str) -> pl.DataFrame:
         stored = known.get(file)
@@ -553,35 +560,35 @@ def check_references(
             return pl.concat([tables[file].select("source", "source_id"), stored])
         return stored
 
-    places = [keys("locations.csv"), keys("organisations.csv")]
-    rules: list[tuple[str, str, list[pl.DataFrame], str, pl.Expr | None]] = [
-        ("persons.csv", "school_source_id", [keys("organisations.csv")], "organisation", None),
+    places = ["locations.csv", "organisations.csv"]
+    rules: list[tuple[str, str, list[str], str, pl.Expr | None]] = [
+        ("persons.csv", "school_source_id", ["organisations.csv"], "organisation", None),
         ("events.csv", "location_source_id", places, "location or organisation", None),
-        ("event_people.csv", "event_source_id", [keys("events.csv")], "event", None),
-        ("event_people.csv", "person_source_id", [keys("persons.csv")], "person", None),
-        ("associations.csv", "person_source_id", [keys("persons.csv")], "person", None),
+        ("event_people.csv", "event_source_id", ["events.csv"], "event", None),
+        ("event_people.csv", "person_source_id", ["persons.csv"], "person", None),
+        ("associations.csv", "person_source_id", ["persons.csv"], "person", None),
         (
             "associations.csv",
             "other_source_id",
-            [keys("persons.csv")],
+            ["persons.csv"],
             "person",
             pl.col("other_kind") == "person",
         ),
         (
             "associations.csv",
             "other_source_id",
-            [keys("locations.csv")],
+            ["locations.csv"],
             "location",
             pl.col("other_kind") == "location",
         ),
         (
             "associations.csv",
             "other_source_id",
-            [keys("organisations.csv")],
+            ["organisations.csv"],
             "organisation",
             pl.col("other_kind") == "organisation",
         ),
-        ("missing_episodes.csv", "person_source_id", [keys("persons.csv")], "person", None),
+        ("missing_episodes.csv", "person_source_id", ["persons.csv"], "person", None),
         (
             "missing_episodes.csv",
             "found_location_source_id",
@@ -591,10 +598,11 @@ def check_references(
         ),
     ]
     for file, column, targets, what, where in rules:
-        if file not in tables:
+        if file not in tables or unreadable & set(targets):
             continue
         frame = tables[file] if where is None else tables[file].filter(where)
-        for line, source, ref in _missing_refs(frame, column, targets).iter_rows():
+        found = [keys(t) for t in targets]
+        for line, source, ref in _missing_refs(frame, column, found).iter_rows():
             problems.append(
                 Problem(
                     file,
@@ -625,9 +633,10 @@ def check_references(
                     f"names the missing child {_quote(ref)} as their own companion",
                 )
             )
-        for line, source, ref in _missing_refs(
-            companions, "companion", [keys("persons.csv")]
-        ).iter_rows():
+        unknown = _missing_refs(companions, "companion", [keys("persons.csv")])
+        if "persons.csv" in unreadable:
+            unknown = unknown.clear()
+        for line, source, ref in unknown.iter_rows():
             problems.append(
                 Problem(
                     "missing_episodes.csv",
@@ -674,18 +683,20 @@ def read_delivery(
                 "holds none of the exchange files (" + ", ".join(s.name for s in FILES) + ")",
             )
         )
+    unreadable: set[str] = set()
     for spec in FILES:
         if spec.name not in names:
             continue
         progress(f"reading {spec.name}")
         frame = read_file(path / spec.name, spec, problems, warnings)
         if frame is None:
+            unreadable.add(spec.name)
             continue
         rows[spec.name] = frame.height
         progress(f"checking {spec.name} ({frame.height:,} rows)")
         tables[spec.name] = check_file(spec, frame, vocabulary, problems, now)
     if tables:
         progress("checking references between records")
-        check_references(tables, known_for(tables), problems)
+        check_references(tables, known_for(tables), problems, frozenset(unreadable))
     problems.sort()
     return Delivery(path, tables, problems, warnings, rows)
