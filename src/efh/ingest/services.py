@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from django.db import transaction
+from django.db import connection, transaction
 
 from efh.concerns.models import Event, EventPerson, MissingEpisode, MissingWith
 from efh.contexts.models import Association, Location, Organisation, PeerGroup
@@ -79,25 +79,29 @@ def fingerprint(path: Path) -> str:
 
 
 def delivery_import(*, path: Path, progress: Progress = lambda _m: None) -> ImportResult:
-    """Validate and store a delivery; raise :class:`DeliveryRejected` if any row is invalid."""
+    """Validate and store a delivery; raise :class:`DeliveryRejected` if any row is invalid.
+
+    One import runs at a time: everything, from reading the stored keys to the commit, happens
+    in one transaction holding the import lock, so two deliveries cannot both add a record.
+    """
     path = Path(path)
-    if path.is_dir():
-        fp = fingerprint(path)
-        previous = selectors.delivery_by_fingerprint(fp)
+    with transaction.atomic():
+        _lock_imports()
+        fp = fingerprint(path) if path.is_dir() else ""
+        previous = selectors.delivery_by_fingerprint(fp) if fp else None
         if previous is not None:
             return ImportResult(previous, dict(previous.files), {}, already_imported=True)
-    stored = selectors.StoredKeys()
-    checked = read_delivery(
-        path,
-        selectors.vocabulary(),
-        known_for=lambda tables: Known(
-            {name: stored.keys(FILES_BY_NAME[name], sources(tables)) for name in _REFERRED}
-        ),
-        progress=progress,
-    )
-    if checked.problems:
-        raise DeliveryRejected(checked)
-    with transaction.atomic():
+        stored = selectors.StoredKeys()
+        checked = read_delivery(
+            path,
+            selectors.vocabulary(),
+            known_for=lambda tables: Known(
+                {name: stored.keys(FILES_BY_NAME[name], sources(tables)) for name in _REFERRED}
+            ),
+            progress=progress,
+        )
+        if checked.problems:
+            raise DeliveryRejected(checked)
         delivery = Delivery.objects.create(
             fingerprint=fp, path=str(path.resolve()), files=checked.rows
         )
@@ -106,6 +110,14 @@ def delivery_import(*, path: Path, progress: Progress = lambda _m: None) -> Impo
         delivery.counts = loader.counts
         delivery.save(update_fields=["counts"])
     return ImportResult(delivery, checked.rows, loader.counts, checked.warnings)
+
+
+def _lock_imports() -> None:
+    """Serialise imports. PostgreSQL: a transaction-scoped advisory lock. SQLite (the
+    single-user demo database) serialises writers itself."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('efh.ingest.delivery_import'))")
 
 
 _REFERRED = ("persons.csv", "locations.csv", "organisations.csv", "events.csv")
