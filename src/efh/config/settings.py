@@ -6,6 +6,7 @@ Environment variables:
   ``EFH_SECRET_KEY`` and ``EFH_ALLOWED_HOSTS``.
 - ``EFH_SECRET_KEY``, ``EFH_ALLOWED_HOSTS`` (comma-separated), ``EFH_DEBUG`` (``1``/``0``).
 - ``EFH_VAR_DIR``: where the SQLite database, the generated secret and the demo data live.
+- ``EFH_IMPORT_BULK_ROWS``: size from which an import is a large load (default 100,000 rows).
 """
 
 from __future__ import annotations
@@ -153,6 +154,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 # The front-end build (npm run build) writes here; nothing in it is committed.
 STATICFILES_DIRS = [BASE_DIR / "var" / "frontend"]
+
+# An import of at least this many rows, and more than are already stored, is a large load: on
+# PostgreSQL its foreign keys are checked once after loading instead of row by row.
+EFH_IMPORT_BULK_ROWS = int(os.environ.get("EFH_IMPORT_BULK_ROWS", 100_000))
 
 SERVICE_NAME = os.environ.get(
     "EFH_SERVICE_NAME", "Safeguarding adolescents from extra-familial harm"
