@@ -42,6 +42,14 @@ def allocate_ids(model: type[models.Model], count: int) -> list[int]:
     return list(range(start, start + count))
 
 
+def max_id(model: type[models.Model]) -> int:
+    """The largest id in the model's table (0 when empty)."""
+    with connection.cursor() as cursor:
+        table = connection.ops.quote_name(model._meta.db_table)
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
+        return int(cursor.fetchone()[0])
+
+
 def _sqlite_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return connection.ops.adapt_datetimefield_value(value)

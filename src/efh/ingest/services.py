@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from efh.concerns.models import Event, EventPerson, MissingEpisode, MissingWith
 from efh.contexts.models import Association, Location, Organisation, PeerGroup
@@ -185,7 +185,7 @@ class _Loader:
     # -- shared steps -------------------------------------------------------------------------
 
     def _split(self, spec: FileSpec) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """Incoming rows that are new (with allocated ids), and those that changed."""
+        """Incoming rows that are new, and those that changed (with their stored id)."""
         frame = self.tables.get(spec.name)
         stored = self.stored.keys(spec, self.sources, with_hash=True)
         if frame is None:
@@ -196,12 +196,7 @@ class _Loader:
         joined = frame.join(stored, on=["source", "source_id"], how="left")
         new = joined.filter(pl.col(ID).is_null()).drop(ID, "row_hash")
         changed = joined.filter(pl.col(ID).is_not_null() & (pl.col("row_hash") != pl.col(HASH)))
-        if spec.name in _REFERRED_ONWARDS:  # later rows point at these: ids are needed now
-            ids = bulk.allocate_ids(model_for(spec), new.height)
-            new = new.with_columns(pl.Series(ID, ids, pl.Int64))
-            self.ids[spec.name] = pl.concat(
-                [stored.select("source", "source_id", ID), new.select("source", "source_id", ID)]
-            )
+        self.ids[spec.name] = stored.select("source", "source_id", ID)
         self.counts[spec.kind] = {
             "new": new.height,
             "changed": changed.height,
@@ -250,13 +245,36 @@ class _Loader:
         ]
 
     def _write(
-        self, model: Any, new: pl.DataFrame, changed: pl.DataFrame, values: list[pl.Expr]
-    ) -> None:
-        """Insert the new rows and update the changed ones with ``values`` (field-named exprs)."""
-        if not new.is_empty():
+        self,
+        spec: FileSpec,
+        new: pl.DataFrame,
+        changed: pl.DataFrame,
+        values: list[pl.Expr],
+    ) -> pl.DataFrame:
+        """Insert the new rows and update the changed ones with ``values`` (field-named exprs).
+
+        Returns the new rows with the ids the database gave them, which later files' rows
+        refer to (read back by key: cheaper than reserving ids from the sequence beforehand).
+        """
+        model: Any = model_for(spec)
+        if new.is_empty():
+            if new.width:
+                new = new.with_columns(pl.lit(None, pl.Int64).alias(ID))
+        else:
+            before = bulk.max_id(model)
             bulk.insert_frame(model, new.select(*self._provenance(new), *values))
+            if spec.name in _REFERRED_ONWARDS:
+                given = pl.DataFrame(
+                    list(
+                        model.objects.filter(id__gt=before).values_list("source", "source_id", "id")
+                    ),
+                    schema={"source": pl.String, "source_id": pl.String, ID: pl.Int64},
+                    orient="row",
+                )
+                new = new.join(given, on=["source", "source_id"], how="left")
+                self.ids[spec.name] = pl.concat([self.ids[spec.name], given])
         if changed.is_empty():
-            return
+            return new
         update = changed.select(*self._provenance(changed), *values).drop("source", "source_id")
         fields = [c for c in update.columns if c != "id"]
         objects = []
@@ -266,6 +284,7 @@ class _Loader:
                 setattr(obj, name, row[name])
             objects.append(obj)
         model.objects.bulk_update(objects, fields, batch_size=500)
+        return new
 
     # -- places -------------------------------------------------------------------------------
 
@@ -290,7 +309,7 @@ class _Loader:
         ward = pl.Series("_ward", np.where(best <= WARD_RADIUS_KM, ids[nearest], -1), pl.Int64)
         return frame.with_columns(pl.when(ward >= 0).then(ward).alias("_ward"))
 
-    def _load_places(self, spec: FileSpec, model: type) -> None:
+    def _load_places(self, spec: FileSpec) -> None:
         new, changed = self._split(spec)
         values = [
             pl.col("name"),
@@ -300,13 +319,13 @@ class _Loader:
             pl.col("postcode").fill_null(""),
             pl.col("_ward").alias("ward_id"),
         ]
-        self._write(model, self._with_wards(new), self._with_wards(changed), values)
+        self._write(spec, self._with_wards(new), self._with_wards(changed), values)
 
     def _load_organisations(self, spec: FileSpec) -> None:
-        self._load_places(spec, Organisation)
+        self._load_places(spec)
 
     def _load_locations(self, spec: FileSpec) -> None:
-        self._load_places(spec, Location)
+        self._load_places(spec)
 
     # -- persons ------------------------------------------------------------------------------
 
@@ -350,8 +369,10 @@ class _Loader:
         stored_person = dict(selectors.persons_of(changed_ids)) if changed_ids else {}
         for pk, nhs, upn, pnc in changed.select(ID, "nhs_number", "upn", "pnc_id").iter_rows():
             records.append((("stored", pk), stored_person[pk], identifiers(nhs, upn, pnc)))
-        for pk, nhs, upn, pnc in new.select(ID, "nhs_number", "upn", "pnc_id").iter_rows():
-            records.append((("new", pk), None, identifiers(nhs, upn, pnc)))
+        for row, (nhs, upn, pnc) in enumerate(
+            new.select("nhs_number", "upn", "pnc_id").iter_rows()
+        ):
+            records.append((("new", row), None, identifiers(nhs, upn, pnc)))
         assigned: dict[Any, int | NewPerson] = assign_persons(records)
         fresh = sorted({p.n for p in assigned.values() if isinstance(p, NewPerson)})
         person_ids = bulk.allocate_ids(Person, len(fresh))
@@ -374,7 +395,7 @@ class _Loader:
         }
         new = new.with_columns(
             pl.Series(
-                "_person", [final(assigned[("new", pk)]) for pk in _values(new, ID)], pl.Int64
+                "_person", [final(assigned[("new", row)]) for row in range(new.height)], pl.Int64
             )
         )
         changed = changed.with_columns(
@@ -393,7 +414,7 @@ class _Loader:
         new, changed, moves = self._link(new, changed)
         new = self._resolve(new, "school_source_id", "organisations.csv", "_school")
         changed = self._resolve(changed, "school_source_id", "organisations.csv", "_school")
-        self._write(PersonRecord, new, changed, self._person_values())
+        new = self._write(spec, new, changed, self._person_values())
         for pk, person in moves.items():
             PersonRecord.objects.filter(pk=pk).update(person_id=person)
         if moves or not changed.is_empty():
@@ -488,7 +509,7 @@ class _Loader:
         changed = (
             self._with_place(changed, "location_source_id") if not changed.is_empty() else changed
         )
-        self._write(Event, new, changed, values)
+        new = self._write(spec, new, changed, values)
         through = Event.harm_types.through
         if not changed.is_empty():
             through.objects.filter(event_id__in=_values(changed, ID)).delete()
@@ -586,7 +607,7 @@ class _Loader:
             pl.col("intelligence_evaluation"),
             pl.col("handling_code"),
         ]
-        self._write(Association, self._with_targets(new), self._with_targets(changed), values)
+        self._write(spec, self._with_targets(new), self._with_targets(changed), values)
 
     def _load_missing_episodes(self, spec: FileSpec) -> None:
         new, changed = self._split(spec)
@@ -610,7 +631,7 @@ class _Loader:
                 frame = self._with_place(frame, "found_location_source_id")
             prepared.append(frame)
         new, changed = prepared
-        self._write(MissingEpisode, new, changed, values)
+        new = self._write(spec, new, changed, values)
         if not changed.is_empty():
             MissingWith.objects.filter(episode_id__in=_values(changed, ID)).delete()
         both = [f.select(ID, "source", "missing_with") for f in (new, changed) if not f.is_empty()]
@@ -627,7 +648,7 @@ class _Loader:
 
 
 # Every table an import writes to (their foreign keys are rebuilt around a large load).
-LOADED_MODELS = [
+LOADED_MODELS: list[type[models.Model]] = [
     RecordVersion,
     Organisation,
     Location,
