@@ -32,6 +32,7 @@ bench: setup
 
 # --- set-up (every step is skipped or a no-op when already done) --------------------------
 setup: $(VENV)/.synced var/frontend/.built
+	$(BIN)/python -m compileall -q src
 	$(EFH) migrate --noinput -v 0
 	$(EFH) load_wards -v 0
 	$(EFH) demo_accounts -v 0
@@ -48,7 +49,7 @@ $(BIN)/uv:
 	$(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.9
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(BIN)/uv
-	$(BIN)/uv sync --frozen --python $(BIN)/python
+	$(BIN)/uv sync --frozen --compile-bytecode --python $(BIN)/python
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

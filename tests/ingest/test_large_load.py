@@ -30,13 +30,13 @@ def test_a_delivery_is_large_from_the_setting_and_when_it_outgrows_what_is_store
     db, tmp_path, settings
 ):
     seen = []
-    original = services._Loader.run
+    original = services._Loader.is_large
 
-    def run(self):
-        seen.append(self.is_large())
-        original(self)
+    def is_large(self, incoming):
+        seen.append(original(self, incoming))
+        return seen[-1]
 
-    services._Loader.run = run
+    services._Loader.is_large = is_large
     try:
         settings.EFH_IMPORT_BULK_ROWS = 17
         delivery_import(path=copy_delivery(tmp_path / "first"))  # 16 rows: below the setting
@@ -54,7 +54,7 @@ def test_a_delivery_is_large_from_the_setting_and_when_it_outgrows_what_is_store
         )
         delivery_import(path=again)  # 16 rows, more than the 11 stored
     finally:
-        services._Loader.run = original
+        services._Loader.is_large = original
     assert seen == [False, False, True]
 
 

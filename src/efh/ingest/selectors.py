@@ -34,12 +34,10 @@ class StoredKeys:
     def __init__(self) -> None:
         self._cache: dict[str, pl.DataFrame] = {}
 
-    def keys(self, spec: FileSpec, sources: list[str], with_hash: bool = False) -> pl.DataFrame:
+    def keys(self, spec: FileSpec, with_hash: bool = False) -> pl.DataFrame:
         if spec.name not in self._cache:
-            rows = (
-                model_for(spec)
-                ._default_manager.filter(source__in=sources)
-                .values_list("source", "source_id", "id", "row_hash")
+            rows = model_for(spec)._default_manager.values_list(
+                "source", "source_id", "id", "row_hash"
             )
             self._cache[spec.name] = pl.DataFrame(
                 list(rows),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +30,7 @@ from efh.ingest import bulk, selectors
 from efh.ingest.linkage import NewPerson, assign_persons, identifiers
 from efh.ingest.spec import FILES, FILES_BY_NAME, FileSpec
 from efh.ingest.targets import model_for
-from efh.ingest.validation import LINE, RAW, Known, Problem, read_delivery
+from efh.ingest.validation import LINE, RAW, DeliveryReader, Known, Problem
 from efh.ingest.validation import Delivery as CheckedDelivery
 from efh.people.models import Address, Alias, Person, PersonRecord, Status, StatusKind
 
@@ -84,6 +85,9 @@ def delivery_import(*, path: Path, progress: Progress = lambda _m: None) -> Impo
 
     One import runs at a time: everything, from reading the stored keys to the commit, happens
     in one transaction holding the import lock, so two deliveries cannot both add a record.
+    Files are checked one at a time, in load order, on a second thread, and each is stored as
+    soon as it and everything before it is valid; at the first problem storing stops, reading
+    goes on to report every problem, and the transaction is rolled back: nothing is kept.
     """
     path = Path(path)
     with transaction.atomic():
@@ -93,29 +97,40 @@ def delivery_import(*, path: Path, progress: Progress = lambda _m: None) -> Impo
         if previous is not None:
             return ImportResult(previous, dict(previous.files), {}, already_imported=True)
         stored = selectors.StoredKeys()
-        checked = read_delivery(
-            path,
-            selectors.vocabulary(),
-            known_for=lambda tables: Known(
-                {name: stored.keys(FILES_BY_NAME[name], sources(tables)) for name in _REFERRED}
-            ),
-            progress=progress,
-        )
-        if checked.problems:
-            raise DeliveryRejected(checked)
-        delivery = Delivery.objects.create(
-            fingerprint=fp, path=str(path.resolve()), files=checked.rows
-        )
-        loader = _Loader(delivery, checked.tables, stored, progress)
-        if loader.is_large():
+        known = Known({name: stored.keys(FILES_BY_NAME[name]) for name in _REFERRED})
+        reader = DeliveryReader(path, selectors.vocabulary(), known, progress)
+        if not reader.open():
+            raise DeliveryRejected(reader.result())
+        delivery = Delivery.objects.create(fingerprint=fp, path=str(path.resolve()))
+        loader = _Loader(delivery, stored, progress)
+        large = loader.is_large(_estimated_rows(path))
+        if large:
             progress("large delivery: foreign keys are checked once, after loading")
-            with bulk.foreign_keys_rebuilt(LOADED_MODELS):
-                loader.run()
-        else:
-            loader.run()
+        with bulk.foreign_keys_rebuilt(LOADED_MODELS) if large else nullcontext():
+            for spec, table in reader.in_background():
+                if not reader.problems:
+                    loader.load(spec, table)
+            if reader.problems:
+                raise DeliveryRejected(reader.result())
+        checked = reader.result()
+        delivery.files = checked.rows
         delivery.counts = loader.counts
-        delivery.save(update_fields=["counts"])
+        delivery.save(update_fields=["files", "counts"])
     return ImportResult(delivery, checked.rows, loader.counts, checked.warnings)
+
+
+def _estimated_rows(path: Path) -> int:
+    """Lines in the delivery's files, less their headers: its rows, near enough to size it."""
+    total = 0
+    for spec in FILES:
+        file = path / spec.name
+        if file.is_file():
+            with file.open("rb") as handle:
+                total += sum(
+                    chunk.count(b"\n") for chunk in iter(lambda h=handle: h.read(1 << 20), b"")
+                )
+            total -= 1
+    return max(total, 0)
 
 
 def _lock_imports() -> None:
@@ -134,10 +149,6 @@ _REFERRED = ("persons.csv", "locations.csv", "organisations.csv", "events.csv")
 _REFERRED_ONWARDS = {*_REFERRED, "missing_episodes.csv"}
 
 
-def sources(tables: dict[str, pl.DataFrame]) -> list[str]:
-    return sorted({s for t in tables.values() for s in t["source"].unique().to_list()})
-
-
 def _row_hash(frame: pl.DataFrame, spec: FileSpec) -> pl.Series:
     text = frame.select(pl.struct(list(spec.column_names)).struct.json_encode()).to_series()
     return pl.Series(
@@ -152,46 +163,32 @@ def _values(frame: pl.DataFrame, column: str) -> list[Any]:
 class _Loader:
     """Writes one valid delivery. Each ``_load_*`` handles one file kind."""
 
-    def __init__(
-        self,
-        delivery: Delivery,
-        tables: dict[str, pl.DataFrame],
-        stored: selectors.StoredKeys,
-        progress: Progress,
-    ):
+    def __init__(self, delivery: Delivery, stored: selectors.StoredKeys, progress: Progress):
         self.delivery = delivery
-        self.tables = tables
+        self.tables: dict[str, pl.DataFrame] = {}
         self.stored = stored
         self.progress = progress
-        self.sources = sources(tables)
         self.ids: dict[str, pl.DataFrame] = {}  # file -> (source, source_id, _id)
         self.counts: dict[str, dict[str, int]] = {}
         self.now = datetime.now(tz=UTC)
 
-    def is_large(self) -> bool:
+    def is_large(self, incoming: int) -> bool:
         """At least ``EFH_IMPORT_BULK_ROWS`` rows, and more than are already stored."""
-        incoming = sum(t.height for t in self.tables.values())
-        stored = sum(
-            self.stored.keys(FILES_BY_NAME[name], self.sources).height for name in _REFERRED
-        )
+        stored = sum(self.stored.keys(FILES_BY_NAME[name]).height for name in _REFERRED)
         return incoming >= settings.EFH_IMPORT_BULK_ROWS and incoming > stored
 
-    def run(self) -> None:
-        for spec in FILES:
-            if spec.name in self.tables:
-                self.progress(f"storing {spec.name} ({self.tables[spec.name].height:,} rows)")
-            getattr(self, "_load_" + spec.name.removesuffix(".csv"))(spec)
+    def load(self, spec: FileSpec, table: pl.DataFrame) -> None:
+        """Store one checked file; the files it refers to have been stored before it."""
+        self.tables[spec.name] = table
+        self.progress(f"storing {spec.name} ({table.height:,} rows)")
+        getattr(self, "_load_" + spec.name.removesuffix(".csv"))(spec)
 
     # -- shared steps -------------------------------------------------------------------------
 
     def _split(self, spec: FileSpec) -> tuple[pl.DataFrame, pl.DataFrame]:
         """Incoming rows that are new, and those that changed (with their stored id)."""
-        frame = self.tables.get(spec.name)
-        stored = self.stored.keys(spec, self.sources, with_hash=True)
-        if frame is None:
-            self.ids[spec.name] = stored.select("source", "source_id", ID)
-            empty = pl.DataFrame()
-            return empty, empty
+        frame = self.tables[spec.name]
+        stored = self.stored.keys(spec, with_hash=True)
         frame = frame.with_columns(_row_hash(frame, spec))
         joined = frame.join(stored, on=["source", "source_id"], how="left")
         new = joined.filter(pl.col(ID).is_null()).drop(ID, "row_hash")
@@ -230,6 +227,10 @@ class _Loader:
 
     def _resolve(self, frame: pl.DataFrame, column: str, file: str, alias: str) -> pl.DataFrame:
         """Add ``alias``: the stored id of the record ``column`` names in ``file`` (or null)."""
+        if file not in self.ids:  # not in this delivery: what is stored
+            self.ids[file] = self.stored.keys(FILES_BY_NAME[file], with_hash=True).select(
+                "source", "source_id", ID
+            )
         ids = self.ids[file].rename({"source_id": column, ID: alias})
         return frame.join(ids, on=["source", column], how="left")
 
@@ -528,12 +529,10 @@ class _Loader:
         )
 
     def _load_event_people(self, spec: FileSpec) -> None:
-        frame = self.tables.get(spec.name)
-        if frame is None:
-            return
+        frame = self.tables[spec.name]
         frame = self._resolve(frame, "event_source_id", "events.csv", "event_id")
         frame = self._resolve(frame, "person_source_id", "persons.csv", "record_id")
-        stored = selectors.event_people_keys(self.sources)
+        stored = selectors.event_people_keys(frame["source"].unique().sort().to_list())
         new = frame.join(stored, on=["event_id", "record_id", "role"], how="anti")
         self.counts[spec.kind] = {
             "new": new.height,

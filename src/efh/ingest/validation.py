@@ -11,8 +11,10 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import queue
 import sys
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -547,6 +549,7 @@ def check_references(
     known: Known,
     problems: list[Problem],
     unreadable: frozenset[str] = frozenset(),
+    only: str | None = None,
 ) -> None:
     """Every reference must name a record of the same source, in this delivery or stored.
 
@@ -598,7 +601,7 @@ def check_references(
         ),
     ]
     for file, column, targets, what, where in rules:
-        if file not in tables or unreadable & set(targets):
+        if file not in tables or unreadable & set(targets) or only not in (None, file):
             continue
         frame = tables[file] if where is None else tables[file].filter(where)
         found = [keys(t) for t in targets]
@@ -611,7 +614,7 @@ def check_references(
                     f"no {what} with source_id {_quote(ref)} from source {source!r} in this delivery or already imported",
                 )
             )
-    if "missing_episodes.csv" in tables:
+    if "missing_episodes.csv" in tables and only in (None, "missing_episodes.csv"):
         episodes = tables["missing_episodes.csv"]
         companions = (
             episodes.select(
@@ -647,56 +650,134 @@ def check_references(
             )
 
 
+class DeliveryReader:
+    """Reads and checks a delivery file by file, in load order.
+
+    Every reference points to a file earlier in that order, so each file is fully checked
+    (references included) as soon as it is read, and its rows can be stored while the next
+    file is read: :meth:`in_background` does the reading on a second thread.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        vocabulary: Vocabulary,
+        known: Known,
+        progress: Callable[[str], None] = lambda _m: None,
+        now: datetime | None = None,
+    ):
+        self.path = path
+        self.vocabulary = vocabulary
+        self.known = known
+        self.progress = progress
+        self.now = now or datetime.now(tz=UTC)
+        self.problems: list[Problem] = []
+        self.warnings: list[str] = []
+        self.tables: dict[str, pl.DataFrame] = {}
+        self.rows: dict[str, int] = {}
+        self.names: set[str] = set()
+        self.unreadable: set[str] = set()
+
+    def result(self) -> Delivery:
+        self.problems.sort()
+        return Delivery(self.path, self.tables, self.problems, self.warnings, self.rows)
+
+    def open(self) -> bool:
+        """Check the folder itself; False when there is nothing that could be read."""
+        if not self.path.is_dir():
+            self.problems.append(
+                Problem(
+                    str(self.path), 0, "", "is not a folder: a delivery is a folder of CSV files"
+                )
+            )
+            return False
+        self.names = {p.name for p in self.path.iterdir() if p.is_file()}
+        expected = {spec.name for spec in FILES}
+        for other in sorted(self.names - expected):
+            if other.lower().endswith(".csv") and other.lower() in expected:
+                self.problems.append(
+                    Problem(other, 0, "", f"file names are lower case: rename it {other.lower()}")
+                )
+            elif not other.startswith("."):
+                self.warnings.append(f"{other}: not an exchange-format file; ignored")
+        if not self.names & expected and not self.problems:
+            self.problems.append(
+                Problem(
+                    str(self.path),
+                    0,
+                    "",
+                    "holds none of the exchange files (" + ", ".join(s.name for s in FILES) + ")",
+                )
+            )
+        return bool(self.names & expected)
+
+    def files(self) -> Iterator[tuple[FileSpec, pl.DataFrame]]:
+        """Each file present, read and checked, in load order (problems collect on the way)."""
+        for spec in FILES:
+            if spec.name not in self.names:
+                continue
+            self.progress(f"reading {spec.name}")
+            frame = read_file(self.path / spec.name, spec, self.problems, self.warnings)
+            if frame is None:
+                self.unreadable.add(spec.name)
+                continue
+            self.rows[spec.name] = frame.height
+            self.progress(f"checking {spec.name} ({frame.height:,} rows)")
+            table = check_file(spec, frame, self.vocabulary, self.problems, self.now)
+            self.tables[spec.name] = table
+            check_references(
+                self.tables, self.known, self.problems, frozenset(self.unreadable), spec.name
+            )
+            yield spec, table
+
+    def in_background(self) -> Iterator[tuple[FileSpec, pl.DataFrame]]:
+        """:meth:`files`, read one file ahead on a second thread (CSV parsing and Polars
+        checks overlap with the caller's database writes)."""
+        ready: queue.Queue[object] = queue.Queue(maxsize=1)
+        stop = threading.Event()
+        done = object()
+
+        def offer(item: object) -> bool:
+            """Hand ``item`` over unless the caller has stopped listening."""
+            while not stop.is_set():
+                try:
+                    ready.put(item, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def work() -> None:
+            try:
+                for item in self.files():
+                    if not offer(item):
+                        return
+                offer(done)
+            except BaseException as exc:  # handed to the caller's thread
+                offer(exc)
+
+        worker = threading.Thread(target=work, name="efh-delivery-reader", daemon=True)
+        worker.start()
+        try:
+            while (item := ready.get()) is not done:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item  # type: ignore[misc]
+        finally:
+            stop.set()
+            worker.join()
+
+
 def read_delivery(
     path: Path,
     vocabulary: Vocabulary,
-    known_for: Callable[[dict[str, pl.DataFrame]], Known],
+    known: Known,
     progress: Callable[[str], None] = lambda _m: None,
     now: datetime | None = None,
 ) -> Delivery:
-    """Read and check every exchange file in ``path``; ``known_for`` supplies stored keys."""
-    now = now or datetime.now(tz=UTC)
-    problems: list[Problem] = []
-    warnings: list[str] = []
-    tables: dict[str, pl.DataFrame] = {}
-    rows: dict[str, int] = {}
-    if not path.is_dir():
-        problems.append(
-            Problem(str(path), 0, "", "is not a folder: a delivery is a folder of CSV files")
-        )
-        return Delivery(path, tables, problems, warnings, rows)
-    names = {p.name for p in path.iterdir() if p.is_file()}
-    expected = {spec.name for spec in FILES}
-    for other in sorted(names - expected):
-        if other.lower().endswith(".csv") and other.lower() in expected:
-            problems.append(
-                Problem(other, 0, "", f"file names are lower case: rename it {other.lower()}")
-            )
-        elif not other.startswith("."):
-            warnings.append(f"{other}: not an exchange-format file; ignored")
-    if not names & expected and not problems:
-        problems.append(
-            Problem(
-                str(path),
-                0,
-                "",
-                "holds none of the exchange files (" + ", ".join(s.name for s in FILES) + ")",
-            )
-        )
-    unreadable: set[str] = set()
-    for spec in FILES:
-        if spec.name not in names:
-            continue
-        progress(f"reading {spec.name}")
-        frame = read_file(path / spec.name, spec, problems, warnings)
-        if frame is None:
-            unreadable.add(spec.name)
-            continue
-        rows[spec.name] = frame.height
-        progress(f"checking {spec.name} ({frame.height:,} rows)")
-        tables[spec.name] = check_file(spec, frame, vocabulary, problems, now)
-    if tables:
-        progress("checking references between records")
-        check_references(tables, known_for(tables), problems, frozenset(unreadable))
-    problems.sort()
-    return Delivery(path, tables, problems, warnings, rows)
+    """Read and check every exchange file in ``path`` (keys already stored in ``known``)."""
+    reader = DeliveryReader(path, vocabulary, known, progress, now)
+    if reader.open():
+        for _item in reader.files():
+            pass
+    return reader.result()
