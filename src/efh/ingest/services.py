@@ -126,9 +126,8 @@ def _estimated_rows(path: Path) -> int:
         file = path / spec.name
         if file.is_file():
             with file.open("rb") as handle:
-                total += sum(
-                    chunk.count(b"\n") for chunk in iter(lambda h=handle: h.read(1 << 20), b"")
-                )
+                while chunk := handle.read(1 << 20):
+                    total += chunk.count(b"\n")
             total -= 1
     return max(total, 0)
 
