@@ -122,6 +122,8 @@ def foreign_keys_rebuilt(models_loaded: Sequence[type[models.Model]]) -> Iterato
             cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")
     yield
     with connection.cursor() as cursor:
+        # Each re-added key is validated by one join; give it room to hash in memory.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         for table, name, definition in constraints:
             cursor.execute(
                 f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}"

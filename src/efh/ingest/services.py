@@ -30,12 +30,11 @@ from efh.ingest import bulk, selectors
 from efh.ingest.linkage import NewPerson, assign_persons, identifiers
 from efh.ingest.spec import FILES, FILES_BY_NAME, FileSpec
 from efh.ingest.targets import model_for
-from efh.ingest.validation import LINE, RAW, DeliveryReader, Known, Problem
+from efh.ingest.validation import HASH, LINE, RAW, DeliveryReader, Known, Problem
 from efh.ingest.validation import Delivery as CheckedDelivery
 from efh.people.models import Address, Alias, Person, PersonRecord, Status, StatusKind
 
 Progress = Callable[[str], None]
-HASH = "_hash"
 ID = "_id"
 LOCAL_TIME = "Europe/London"
 # A place further than this from every ward's point is outside the partnership's area.
@@ -148,13 +147,6 @@ _REFERRED = ("persons.csv", "locations.csv", "organisations.csv", "events.csv")
 _REFERRED_ONWARDS = {*_REFERRED, "missing_episodes.csv"}
 
 
-def _row_hash(frame: pl.DataFrame, spec: FileSpec) -> pl.Series:
-    text = frame.select(pl.struct(list(spec.column_names)).struct.json_encode()).to_series()
-    return pl.Series(
-        HASH, [hashlib.blake2b(t.encode(), digest_size=16).hexdigest() for t in text], pl.String
-    )
-
-
 def _values(frame: pl.DataFrame, column: str) -> list[Any]:
     return frame[column].to_list()
 
@@ -188,7 +180,6 @@ class _Loader:
         """Incoming rows that are new, and those that changed (with their stored id)."""
         frame = self.tables[spec.name]
         stored = self.stored.keys(spec, with_hash=True)
-        frame = frame.with_columns(_row_hash(frame, spec))
         joined = frame.join(stored, on=["source", "source_id"], how="left")
         new = joined.filter(pl.col(ID).is_null()).drop(ID, "row_hash")
         changed = joined.filter(pl.col(ID).is_not_null() & (pl.col("row_hash") != pl.col(HASH)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import queue
 import sys
@@ -26,6 +27,7 @@ from efh.ingest.spec import FILES, MAX_ID, MAX_NAME, Column, FileSpec
 
 LINE = "_line"
 RAW = "_raw"
+HASH = "_hash"
 UK_LATITUDE = (49.8, 60.9)
 UK_LONGITUDE = (-8.7, 1.8)
 EARLIEST_BIRTH = "1900-01-01"
@@ -229,6 +231,15 @@ def _columns(
     columns = list(zip(*(rows[i] for i in kept), strict=True)) if kept else [() for _ in header]
     return pl.DataFrame(
         {h: pl.Series(h, v, dtype=pl.String) for h, v in zip(header, columns, strict=True)}
+    )
+
+
+def row_hash(frame: pl.DataFrame, spec: FileSpec) -> pl.Series:
+    """A hash of each row's normalised values (known columns only): equal rows, equal hashes,
+    so a record sent again unchanged is recognised, whatever its spacing or unknown columns."""
+    text = frame.select(pl.struct(list(spec.column_names)).struct.json_encode()).to_series()
+    return pl.Series(
+        HASH, [hashlib.blake2b(t.encode(), digest_size=16).hexdigest() for t in text], pl.String
     )
 
 
@@ -724,6 +735,7 @@ class DeliveryReader:
             self.rows[spec.name] = frame.height
             self.progress(f"checking {spec.name} ({frame.height:,} rows)")
             table = check_file(spec, frame, self.vocabulary, self.problems, self.now)
+            table = table.with_columns(row_hash(table, spec))
             self.tables[spec.name] = table
             check_references(
                 self.tables, self.known, self.problems, frozenset(self.unreadable), spec.name
