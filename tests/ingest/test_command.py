@@ -141,3 +141,19 @@ def test_efh_import_exit_codes(db, tmp_path):
         deliveries = db_file.execute("SELECT count(*) FROM core_delivery").fetchone()[0]
         records = db_file.execute("SELECT count(*) FROM people_personrecord").fetchone()[0]
     assert (deliveries, records) == (1, 6)
+
+
+def test_imports_and_exports_are_in_the_access_log(db, tmp_path):
+    from efh.core.models import AccessLogEntry
+    from efh.core.selectors import access_log_verify
+
+    from .helpers import copy_delivery
+
+    call_command("import_delivery", str(copy_delivery(tmp_path / "d")))
+    call_command("export", "persons", "--out", str(tmp_path / "p.csv"))
+    entries = list(AccessLogEntry.objects.order_by("seq").values_list("action", "object_type"))
+    assert entries == [("import", "delivery"), ("export", "persons")]
+    export = AccessLogEntry.objects.get(action="export")
+    assert export.fields == ["source", "source_id", "person_id"]
+    assert export.detail["rows"] == 6
+    assert access_log_verify().intact

@@ -112,3 +112,71 @@ class SourcedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", "Viewed"
+    SEARCH = "search", "Searched"
+    CREATE = "create", "Created"
+    UPDATE = "update", "Changed"
+    EXPORT = "export", "Exported"
+    IMPORT = "import", "Imported"
+    ADMIN = "admin", "Administered"
+
+
+class AppendOnlyError(RuntimeError):
+    """The access log is never changed or deleted from."""
+
+
+class AccessLogEntry(models.Model):
+    """One view or change of personal data: who, role, agency, when, what, why, from where.
+
+    Append-only and hash-chained: each entry's ``hash`` covers its own content and the previous
+    entry's hash, and ``seq`` numbers entries without gaps, so ``efh audit verify`` finds any
+    entry altered, deleted or inserted directly in the database (see ``core.selectors``). Who
+    acted is copied as text, so the entry never changes when an account does.
+    """
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    at = models.DateTimeField()
+    user_id_at_time = models.BigIntegerField(null=True, blank=True)
+    username = models.CharField(max_length=150)
+    role = models.CharField(max_length=100, blank=True)
+    agency = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=10, choices=AccessAction.choices)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=100, blank=True)
+    fields = models.JSONField(default=list, blank=True, help_text="fields seen or changed")
+    detail = models.JSONField(default=dict, blank=True, help_text="e.g. search terms")
+    reason = models.TextField(blank=True)
+    break_glass = models.BooleanField(default=False)
+    origin = models.CharField(max_length=100, blank=True, help_text="IP address or 'command line'")
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name_plural = "access log entries"
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.username} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("access log entries are never changed")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("access log entries are never deleted")
+
+
+class AccessLogHead(models.Model):
+    """The newest entry's number and hash, kept beside the chain so that removing entries from
+    its end is found too. ``efh audit verify`` prints it for recording outside the database."""
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"access log head #{self.seq}"

@@ -25,7 +25,8 @@ from django.db import connection, models, transaction
 
 from efh.concerns.models import Event, EventPerson, MissingEpisode, MissingWith
 from efh.contexts.models import Association, Location, Organisation, PeerGroup
-from efh.core.models import Delivery, RecordVersion
+from efh.core.models import AccessAction, Delivery, RecordVersion
+from efh.core.services import access_log_record
 from efh.ingest import bulk, selectors
 from efh.ingest.linkage import NewPerson, assign_persons, identifiers
 from efh.ingest.spec import FILES, FILES_BY_NAME, FileSpec
@@ -115,6 +116,13 @@ def delivery_import(*, path: Path, progress: Progress = lambda _m: None) -> Impo
         delivery.files = checked.rows
         delivery.counts = loader.counts
         delivery.save(update_fields=["files", "counts"])
+        access_log_record(
+            actor=None,
+            action=AccessAction.IMPORT,
+            object_type="delivery",
+            object_id=delivery.pk,
+            detail={"path": delivery.path, "counts": loader.counts},
+        )
     return ImportResult(delivery, checked.rows, loader.counts, checked.warnings)
 
 

@@ -8,8 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from efh.core.csv import write_csv
+from efh.core.models import AccessAction
+from efh.core.services import access_log_record
 from efh.ingest import exports
 
 EXPORTS = {"persons": exports.persons}
@@ -29,5 +32,13 @@ class Command(BaseCommand):
                 returncode=2,
             )
         header, rows = EXPORTS[what]()
-        count = write_csv(out, header, rows)
+        with transaction.atomic():
+            count = write_csv(out, header, rows)
+            access_log_record(
+                actor=None,
+                action=AccessAction.EXPORT,
+                object_type=what,
+                fields=list(header),
+                detail={"rows": count, "file": str(out)},
+            )
         self.stdout.write(f"Wrote {count:,} {what} rows to {out}")

@@ -1,0 +1,74 @@
+"""Writes of the core app: the access log."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.http import HttpRequest
+
+from efh.core.audit import GENESIS, entry_hash
+from efh.core.models import AccessAction, AccessLogEntry, AccessLogHead
+
+
+def _command_line() -> str:
+    try:
+        return f"command line ({getpass.getuser()})"
+    except (KeyError, OSError):  # no name for this operating-system account
+        return "command line"
+
+
+CHAIN_LOCK = "SELECT pg_advisory_xact_lock(hashtext('efh.core.access_log'))"
+
+
+@transaction.atomic
+def access_log_record(
+    *,
+    actor: Any | None,
+    action: AccessAction | str,
+    object_type: str = "",
+    object_id: str | int = "",
+    fields: list[str] | None = None,
+    detail: dict[str, Any] | None = None,
+    reason: str = "",
+    break_glass: bool = False,
+    request: HttpRequest | None = None,
+    origin: str = "",
+) -> AccessLogEntry:
+    """Append one entry to the access log, chained to the one before it.
+
+    ``actor`` is the signed-in user, or None for the command line (then ``origin`` names the
+    operating-system account). Call it in the same transaction as the view or change it records.
+    """
+    if connection.vendor == "postgresql":  # one writer at a time extends the chain
+        with connection.cursor() as cursor:
+            cursor.execute(CHAIN_LOCK)
+    head = AccessLogHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        head = AccessLogHead.objects.create(pk=1, seq=0, hash=GENESIS)
+    if request is not None and not origin:
+        origin = request.META.get("REMOTE_ADDR", "")
+    if actor is None and not origin:
+        origin = _command_line()
+    values: dict[str, Any] = {
+        "seq": head.seq + 1,
+        "at": datetime.now(tz=UTC),
+        "user_id_at_time": getattr(actor, "pk", None),
+        "username": getattr(actor, "username", "") or "system",
+        "role": str(getattr(actor, "role", "") or ""),
+        "agency": str(getattr(actor, "agency", "") or ""),
+        "action": str(action),
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "fields": list(fields or []),
+        "detail": dict(detail or {}),
+        "reason": reason,
+        "break_glass": break_glass,
+        "origin": origin,
+        "prev_hash": head.hash,
+    }
+    entry = AccessLogEntry.objects.create(**values, hash=entry_hash(values))
+    AccessLogHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
+    return entry
