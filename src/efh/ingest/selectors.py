@@ -62,12 +62,15 @@ def records_with_identifiers() -> list[tuple[int, int, str, str, str]]:
     )
 
 
-def persons_of(record_ids: Iterable[int]) -> list[tuple[int, int]]:
+def persons_of(record_ids: Iterable[int]) -> dict[int, int]:
+    """record id -> person id."""
     ids = list(record_ids)
-    found: list[tuple[int, int]] = []
+    found: dict[int, int] = {}
     for start in range(0, len(ids), 500):
-        found += PersonRecord.objects.filter(id__in=ids[start : start + 500]).values_list(
-            "id", "person_id"
+        found.update(
+            PersonRecord.objects.filter(id__in=ids[start : start + 500]).values_list(
+                "id", "person_id"
+            )
         )
     return found
 

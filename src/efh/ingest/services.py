@@ -69,15 +69,24 @@ class ImportResult:
 
 def fingerprint(path: Path) -> str:
     """SHA-256 over the exchange files' names and bytes: a delivery's identity."""
+    return _survey(path)[0]
+
+
+def _survey(path: Path) -> tuple[str, int]:
+    """One read of the delivery's files: its fingerprint, and its rows near enough to size it
+    (lines less headers)."""
     digest = hashlib.sha256()
+    lines = 0
     for spec in FILES:
         file = path / spec.name
         if file.is_file():
             digest.update(spec.name.encode())
             with file.open("rb") as handle:
-                for chunk in iter(lambda: handle.read(1 << 20), b""):
+                while chunk := handle.read(1 << 20):
                     digest.update(chunk)
-    return digest.hexdigest()
+                    lines += chunk.count(b"\n")
+            lines -= 1
+    return digest.hexdigest(), max(lines, 0)
 
 
 def delivery_import(*, path: Path, progress: Progress = lambda _m: None) -> ImportResult:
@@ -92,7 +101,7 @@ def delivery_import(*, path: Path, progress: Progress = lambda _m: None) -> Impo
     path = Path(path)
     with transaction.atomic():
         _lock_imports()
-        fp = fingerprint(path) if path.is_dir() else ""
+        fp, size = _survey(path) if path.is_dir() else ("", 0)
         previous = selectors.delivery_by_fingerprint(fp) if fp else None
         if previous is not None:
             return ImportResult(previous, dict(previous.files), {}, already_imported=True)
@@ -103,7 +112,7 @@ def delivery_import(*, path: Path, progress: Progress = lambda _m: None) -> Impo
             raise DeliveryRejected(reader.result())
         delivery = Delivery.objects.create(fingerprint=fp, path=str(path.resolve()))
         loader = _Loader(delivery, stored, progress)
-        large = loader.is_large(_estimated_rows(path))
+        large = loader.is_large(size)
         if large:
             progress("large delivery: foreign keys are checked once, after loading")
         with bulk.foreign_keys_rebuilt(LOADED_MODELS) if large else nullcontext():
@@ -124,19 +133,6 @@ def delivery_import(*, path: Path, progress: Progress = lambda _m: None) -> Impo
             detail={"path": delivery.path, "counts": loader.counts},
         )
     return ImportResult(delivery, checked.rows, loader.counts, checked.warnings)
-
-
-def _estimated_rows(path: Path) -> int:
-    """Lines in the delivery's files, less their headers: its rows, near enough to size it."""
-    total = 0
-    for spec in FILES:
-        file = path / spec.name
-        if file.is_file():
-            with file.open("rb") as handle:
-                while chunk := handle.read(1 << 20):
-                    total += chunk.count(b"\n")
-            total -= 1
-    return max(total, 0)
 
 
 def _lock_imports() -> None:
@@ -365,7 +361,7 @@ class _Loader:
             for pk, person, nhs, upn, pnc in selectors.records_with_identifiers()
             if pk not in changed_ids
         ]
-        stored_person = dict(selectors.persons_of(changed_ids)) if changed_ids else {}
+        stored_person = selectors.persons_of(changed_ids) if changed_ids else {}
         for pk, nhs, upn, pnc in changed.select(ID, "nhs_number", "upn", "pnc_id").iter_rows():
             records.append((("stored", pk), stored_person[pk], identifiers(nhs, upn, pnc)))
         for row, (nhs, upn, pnc) in enumerate(
@@ -413,11 +409,16 @@ class _Loader:
         new, changed, moves = self._link(new, changed)
         new = self._resolve(new, "school_source_id", "organisations.csv", "_school")
         changed = self._resolve(changed, "school_source_id", "organisations.csv", "_school")
+        # Persons that records are about to leave: deleted below if left with none.
+        vacated = set(selectors.persons_of([*moves, *_values(changed, ID)]).values())
         new = self._write(spec, new, changed, self._person_values())
+        by_person: dict[int, list[int]] = {}
         for pk, person in moves.items():
-            PersonRecord.objects.filter(pk=pk).update(person_id=person)
-        if moves or not changed.is_empty():
-            Person.objects.filter(records__isnull=True).delete()
+            by_person.setdefault(person, []).append(pk)
+        for person, pks in by_person.items():
+            PersonRecord.objects.filter(pk__in=pks).update(person_id=person)
+        if vacated:
+            Person.objects.filter(pk__in=vacated, records__isnull=True).delete()
         self._details(new, changed)
 
     def _details(self, new: pl.DataFrame, changed: pl.DataFrame) -> None:

@@ -778,18 +778,3 @@ class DeliveryReader:
         finally:
             stop.set()
             worker.join()
-
-
-def read_delivery(
-    path: Path,
-    vocabulary: Vocabulary,
-    known: Known,
-    progress: Callable[[str], None] = lambda _m: None,
-    now: datetime | None = None,
-) -> Delivery:
-    """Read and check every exchange file in ``path`` (keys already stored in ``known``)."""
-    reader = DeliveryReader(path, vocabulary, known, progress, now)
-    if reader.open():
-        for _item in reader.files():
-            pass
-    return reader.result()
