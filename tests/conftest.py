@@ -1,22 +1,33 @@
 """Fixtures shared by every test package.
 
 - ``make_user``: a staff account; ``password`` is the password it is given unless told otherwise.
+- ``demo``: the demo partnership (agencies, sources mapped to agencies) and one account per role,
+  as ``demo["police.officer"]``; each signs in with ``demo_password(username)``.
+- ``make_person``: a person with one agency record, e.g. ``make_person(source="police",
+  given_name="Ada", family_name="Example", is_child=True)`` -> the ``Person``.
 - ``browser`` / ``page``: Debian's Chromium driven by Playwright's sync API; tests using them
   should be marked ``@pytest.mark.browser`` and serve the app with pytest-django's
   ``live_server``. A failing test leaves a screenshot in ``var/test-artifacts/``.
+- ``sign_in(page, live_server, user)``: signs a demo or ``make_user`` account in through the form.
+- ``assert_accessible(page)``: axe-core (WCAG 2.2 AA and best practice) finds no violations.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
 import re
 from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 ARTIFACTS = REPO / "var" / "test-artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -81,3 +92,86 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     context.close()
+
+
+def demo_password(username: str) -> str:
+    from efh.accounts.services import DEMO_PASSWORD_SUFFIX
+
+    return username.replace(".", "-") + DEMO_PASSWORD_SUFFIX
+
+
+@pytest.fixture
+def demo(db: None) -> dict[str, Any]:
+    """Every demo account by username, with the partnership's agencies and sources."""
+    from efh.accounts.models import User
+    from efh.accounts.services import demo_accounts_ensure
+
+    demo_accounts_ensure()
+    return {u.username: u for u in User.objects.select_related("role", "agency")}
+
+
+_ids = itertools.count(1)
+
+
+@pytest.fixture
+def make_person(db: None) -> Callable[..., Any]:
+    """``make_person(source=..., **record fields)`` -> a new ``Person`` with that one record.
+
+    ``person=`` adds the record to an existing person instead (a second agency's record)."""
+    from efh.people.models import Person, PersonRecord
+
+    def make(source: str = "police", person: Any = None, **fields: Any) -> Any:
+        n = next(_ids)
+        person = person or Person.objects.create()
+        values: dict[str, Any] = {
+            "given_name": "Test",
+            "family_name": f"Child{n}",
+            "date_of_birth": date(2010, 1, 1),
+            "is_child": True,
+            "recorded_at": datetime(2026, 1, 1, tzinfo=UTC),
+            "source_id": f"T{n}",
+            "row_hash": f"{n:032x}",
+            "raw": "{}",
+        }
+        values.update(fields)
+        PersonRecord.objects.create(person=person, source=source, **values)
+        return person
+
+    return make
+
+
+@pytest.fixture
+def sign_in() -> Callable[..., None]:
+    def go(page: Any, live_server: Any, user: Any, password: str | None = None) -> None:
+        page.goto(f"{live_server.url}/sign-in/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(password or demo_password(user.username))
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+
+    return go
+
+
+def _assert_accessible(page: Any) -> None:
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        AXE_TAGS,
+    )
+    violations = [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "targets": [node["target"] for node in v["nodes"]],
+        }
+        for v in results["violations"]
+    ]
+    assert violations == [], f"axe-core on {page.url}:\n{json.dumps(violations, indent=2)}"
+
+
+@pytest.fixture
+def assert_accessible() -> Callable[[Any], None]:
+    if not AXE.exists():
+        pytest.fail("node_modules/axe-core is missing: run `npm ci` first")
+    return _assert_accessible

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 
 from efh.accounts.models import Agency, Partnership, Role, Sector, User
+from efh.core.models import Source
 
 # One agency per sector of the partnership; demo accounts belong to these.
 DEMO_AGENCIES = [
@@ -68,6 +69,9 @@ def demo_accounts_ensure() -> list[DemoAccount]:
         agencies[code], _ = Agency.objects.get_or_create(
             code=code, defaults={"name": name, "sector": sector, "partnership": partnership}
         )
+    # The seeded sending systems are named after the sectors; each belongs to that agency.
+    for code, _, sector in DEMO_AGENCIES:
+        Source.objects.filter(code=sector.value, agency__isnull=True).update(agency=agencies[code])
     roles = {r.code: r for r in Role.objects.all()}
     accounts = []
     for username, first, last, role, agency in DEMO_USERS:

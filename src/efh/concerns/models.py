@@ -56,7 +56,17 @@ class Event(SourcedModel):
     )
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
     summary = models.TextField(blank=True)
+    child_words = models.TextField(blank=True, help_text="The child's own words, as said")
+    recorded_by = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who recorded it on the platform (imported records name their source instead)",
+    )
 
     class Meta:
         constraints = [
@@ -142,6 +152,12 @@ class MissingEpisode(SourcedModel):
     rhi_completed_at = models.DateTimeField(
         null=True, blank=True, help_text="Return home interview completed"
     )
+    rhi_declined = models.BooleanField(default=False, help_text="The child declined the interview")
+    rhi_by = models.CharField(max_length=200, blank=True, help_text="Who held the interview")
+    rhi_summary = models.TextField(blank=True, help_text="What the child said; what happens next")
+    recorded_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     missing_with: models.ManyToManyField = models.ManyToManyField(
         "people.PersonRecord", through="MissingWith", related_name="+"
     )
@@ -182,3 +198,49 @@ class MissingWith(models.Model):
 
     def __str__(self) -> str:
         return f"record {self.record_id} missing with episode {self.episode_id}"
+
+
+class PhilomenaProfile(models.Model):
+    """The Philomena protocol's profile of a child, kept ready for the next missing episode.
+
+    ``revision`` goes up with every save, so an edit made from an older copy is detected and
+    shown rather than silently overwriting someone else's change.
+    """
+
+    person = models.OneToOneField(
+        "people.Person", on_delete=models.PROTECT, related_name="philomena_profile"
+    )
+    description = models.TextField(blank=True, help_text="Height, build, hair, clothing, marks")
+    photo = models.BinaryField(null=True, blank=True, editable=True)
+    photo_type = models.CharField(max_length=40, blank=True)
+    friends_and_associates = models.TextField(blank=True)
+    addresses = models.TextField(blank=True, help_text="Addresses linked to the child")
+    places_frequented = models.TextField(blank=True)
+    phones = models.TextField(blank=True)
+    social_media = models.TextField(blank=True)
+    transport = models.TextField(blank=True, help_text="Routes, bus numbers, bikes, taxis")
+    other = models.TextField(blank=True)
+    revision = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Philomena profile of person {self.person_id}"
+
+
+class ConcernDraft(models.Model):
+    """A half-written concern, saved as it is typed so that a time-out never loses it."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    data = models.JSONField(default=dict, help_text="the form's fields as typed")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"concern draft {self.pk} by user {self.user_id}"

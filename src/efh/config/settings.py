@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_htmx",
     "efh.core",
     "efh.accounts",
     "efh.people",
@@ -85,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "efh.config.urls"
@@ -158,6 +160,8 @@ STATICFILES_DIRS = [BASE_DIR / "var" / "frontend"]
 # An import of at least this many rows, and more than are already stored, is a large load: on
 # PostgreSQL its foreign keys are checked once after loading instead of row by row.
 EFH_IMPORT_BULK_ROWS = int(os.environ.get("EFH_IMPORT_BULK_ROWS", 100_000))
+# How long a break-glass access keeps a record open to the user who broke the glass.
+EFH_BREAK_GLASS_MINUTES = int(os.environ.get("EFH_BREAK_GLASS_MINUTES", 120))
 
 SERVICE_NAME = os.environ.get(
     "EFH_SERVICE_NAME", "Safeguarding adolescents from extra-familial harm"

@@ -2,4 +2,9 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("efh.web.urls")),
+    path("people/", include("efh.people.urls")),
+    path("places/", include("efh.contexts.urls")),
+    path("", include("efh.concerns.urls")),
+    path("audit/", include("efh.core.urls")),
+    path("account/", include("efh.accounts.urls")),
 ]

@@ -103,10 +103,21 @@ class SourcedModel(models.Model):
     # a database trigger (a deferred check per row was a third of a borough's import time).
     # The importer only ever writes the id of the delivery it has just created, and Django's
     # PROTECT still refuses to delete a delivery that records came from.
+    # Records entered on the platform itself (a concern recorded in the browser) come from the
+    # agency's platform source (``efh-<agency>``) with no delivery or line; ``raw`` then holds
+    # what was submitted, and ``row_hash`` changes with every edit, so a stale edit is caught.
     delivery = models.ForeignKey(
-        Delivery, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+        Delivery,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    line = models.PositiveIntegerField(help_text="line of the delivery's file the row began on")
+    line = models.PositiveIntegerField(
+        null=True, blank=True, help_text="line of the delivery's file the row began on"
+    )
     row_hash = models.CharField(max_length=32, help_text="hash of the row's normalised values")
     raw = RawRowField()
 

@@ -72,3 +72,15 @@ def access_log_record(
     entry = AccessLogEntry.objects.create(**values, hash=entry_hash(values))
     AccessLogHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
     return entry
+
+
+def platform_source(agency: Any) -> Any:
+    """The source for what the agency's staff record on the platform itself (``efh-<agency>``),
+    made on first use, so that every record names the agency that made it."""
+    from efh.core.models import Source
+
+    code = f"efh-{agency.code}"[:32]
+    source, _ = Source.objects.get_or_create(
+        code=code, defaults={"name": f"{agency.name} (on the platform)", "agency": agency}
+    )
+    return source

@@ -170,3 +170,159 @@ class Status(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+# --- Need to know: the standing grounds on which a practitioner opens a record ---------------
+
+
+class InvolvementKind(models.TextChoices):
+    ALLOCATED = "allocated", "Allocated worker"
+    LEAD = "lead", "Lead professional"
+    INVOLVED = "involved", "Involved practitioner"
+
+
+class Involvement(models.Model):
+    """A practitioner's involvement with, or allocation to, a person: a ground to open the record
+    while it lasts."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="involvements")
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="involvements")
+    kind = models.CharField(max_length=10, choices=InvolvementKind.choices)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "person"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True)
+                | models.Q(ended_at__gte=models.F("started_at")),
+                name="involvement_valid_period",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: user {self.user_id}, person {self.person_id}"
+
+
+class LawfulBasis(models.TextChoices):
+    """UK GDPR Article 6(1)."""
+
+    CONSENT = "6_1_a", "Article 6(1)(a): consent"
+    LEGAL_OBLIGATION = "6_1_c", "Article 6(1)(c): legal obligation"
+    VITAL_INTERESTS = "6_1_d", "Article 6(1)(d): vital interests"
+    PUBLIC_TASK = "6_1_e", "Article 6(1)(e): public task"
+    LEGITIMATE_INTERESTS = "6_1_f", "Article 6(1)(f): legitimate interests"
+
+
+class SpecialCategoryCondition(models.TextChoices):
+    """The Article 9 condition for special category data, where the record holds any."""
+
+    SAFEGUARDING = (
+        "dpa_s1_p18",
+        "DPA 2018 Schedule 1 paragraph 18: safeguarding of children and individuals at risk",
+    )
+    EXPLICIT_CONSENT = "9_2_a", "Article 9(2)(a): explicit consent"
+    NONE = "none", "No special category data is shared"
+
+
+class SharingScope(models.TextChoices):
+    WHOLE_RECORD = "record", "The whole multi-agency record"
+    CHRONOLOGY = "chronology", "Identity and chronology"
+
+
+class SharingDecision(models.Model):
+    """Who shared a person's record with whom, what, why, and on what lawful basis.
+
+    Recorded as DfE's information-sharing advice (2024) asks: protection comes before privacy;
+    consent is recorded where it is the basis, and the reason for not seeking it where it is not.
+    A decision in force is a ground for the receiving agency (or one person) to open the record.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="sharing_decisions")
+    shared_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    from_agency = models.ForeignKey(
+        "accounts.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_agency = models.ForeignKey(
+        "accounts.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="records_shared_with",
+    )
+    to_user = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="records_shared_with",
+    )
+    scope = models.CharField(max_length=12, choices=SharingScope.choices)
+    purpose = models.TextField(help_text="Why it is shared")
+    lawful_basis = models.CharField(max_length=6, choices=LawfulBasis.choices)
+    condition = models.CharField(max_length=12, choices=SpecialCategoryCondition.choices)
+    consent_obtained = models.BooleanField(null=True, blank=True)
+    consent_override_reason = models.TextField(
+        blank=True, help_text="Why consent was not sought or was overridden"
+    )
+    decided_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["to_agency", "person"]),
+            models.Index(fields=["to_user", "person"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(to_agency__isnull=False) & models.Q(to_user__isnull=True))
+                | (models.Q(to_agency__isnull=True) & models.Q(to_user__isnull=False)),
+                name="sharing_one_recipient",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"sharing decision {self.pk} on person {self.person_id}"
+
+
+class BreakGlassDecision(models.TextChoices):
+    JUSTIFIED = "justified", "Justified"
+    NOT_JUSTIFIED = "not_justified", "Not justified: raise with the user's manager"
+    REFERRED = "referred", "Referred to the data protection officer"
+
+
+class BreakGlassAccess(models.Model):
+    """A record opened without a standing need to know, with the reason given; it stays open to
+    that user for a short while, and waits for an auditor's review."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="break_glass")
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    opened_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    log_seq = models.PositiveBigIntegerField(help_text="the access-log entry that recorded it")
+    reviewed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=16, choices=BreakGlassDecision.choices, blank=True)
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "break-glass accesses"
+        indexes = [
+            models.Index(fields=["user", "person", "expires_at"]),
+            models.Index(
+                fields=["opened_at"],
+                condition=models.Q(reviewed_at__isnull=True),
+                name="breakglass_awaiting_review",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"break glass by user {self.user_id} on person {self.person_id}"

@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
+
+from efh.core.access import Capability
+
+# (label, url name, capability needed): the service navigation, shown by what the user may do.
+NAVIGATION = [
+    ("Search people", "people:search", Capability.CASEWORK),
+    ("Record a concern", "concerns:concern-new", Capability.RECORD),
+    ("Access log", "audit:index", Capability.AUDIT),
+]
 
 
-def service(request: HttpRequest) -> dict[str, str]:
-    """The service's and the partnership's names, for the header, titles and footer."""
+def service(request: HttpRequest) -> dict[str, Any]:
+    """The service's and the partnership's names, for the header, titles and footer, and the
+    navigation the signed-in user may use (``current`` marks the section they are in)."""
+    nav = []
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        for label, name, capability in NAVIGATION:
+            if user.can(capability):
+                url = reverse(name)
+                nav.append({"label": label, "url": url, "current": request.path.startswith(url)})
     return {
         "service_name": settings.SERVICE_NAME,
         "partnership_name": settings.PARTNERSHIP_NAME,
+        "navigation": nav,
     }

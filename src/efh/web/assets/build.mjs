@@ -8,6 +8,8 @@
 //   govuk-frontend.min.js  GOV.UK Frontend's ES module bundle (and its source map)
 //   assets/                GOV.UK Frontend's fonts, images and manifest.json
 //   favicon.svg            the platform's own icon (the GOV.UK crown icons are for GOV.UK only)
+//   htmx.min.js            htmx, for screens that are faster with partial page updates
+//   leaflet/               Leaflet's script, styles and images, for maps (no tiles unless configured)
 import { cp, mkdir, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -52,6 +54,15 @@ for (const name of ["govuk-frontend.min.js", "govuk-frontend.min.js.map"]) {
   await cp(path.join(govuk, name), path.join(out, name));
 }
 await cp(path.join(govuk, "assets"), path.join(out, "assets"), { recursive: true });
+const moduleDir = (name) =>
+  path.dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
+await cp(path.join(moduleDir("htmx.org"), "dist", "htmx.min.js"), path.join(out, "htmx.min.js"));
+await mkdir(path.join(out, "leaflet"));
+for (const name of ["leaflet.js", "leaflet.css", "images"]) {
+  await cp(path.join(moduleDir("leaflet"), "dist", name), path.join(out, "leaflet", name), {
+    recursive: true,
+  });
+}
 for (const name of ["application.js", "favicon.svg"]) {
   await cp(path.join(here, name), path.join(out, name));
 }

@@ -1,0 +1,311 @@
+"""The permission policy for persons (children and adults): who may open whose record.
+
+Every view, list, search, export and queryset that shows a person goes through this module
+(DESIGN.md: one permission policy per resource; fetch and authorise in one call):
+
+- :func:`instances_user_can_view` is the queryset of persons a user may open, so lists and
+  searches are filtered by the database and cannot leak.
+- :func:`access_person` fetches one person for a user, or raises :class:`NeedToKnow` (the record
+  exists, and who knows the child) or ``Http404``; it writes the access-log entry itself.
+- :func:`labels_for` names people on someone else's record: the name where the user may open
+  that person's own record, initials where not (a child's friends, PRACTICE.md).
+
+The grounds, in the issue's words: a practitioner sees a record when their agency has recorded
+on it, they hold an involvement or allocation, or it has been shared with them by a recorded
+information-sharing decision; the front door and the panel see every record; anyone else with
+casework may break the glass, giving a reason that is flagged for audit review. Analysts and
+managers without casework see pseudonymised records only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from efh.core.access import Capability
+from efh.core.models import AccessAction, Source
+from efh.core.services import access_log_record
+from efh.people.models import (
+    BreakGlassAccess,
+    Involvement,
+    Person,
+    PersonRecord,
+    SharingDecision,
+)
+
+if TYPE_CHECKING:
+    from efh.accounts.models import User
+
+
+class Level(StrEnum):
+    FULL = "full"
+    PSEUDONYMISED = "pseudonymised"
+
+
+class Ground(StrEnum):
+    PARTNERSHIP_WIDE = "partnership_wide"
+    AGENCY_RECORDED = "agency_recorded"
+    INVOLVED = "involved"
+    SHARED = "shared"
+    BREAK_GLASS = "break_glass"
+    PSEUDONYMISED = "pseudonymised"
+
+
+GROUND_LABELS = {
+    Ground.PARTNERSHIP_WIDE: "Your role covers every child (front door or panel)",
+    Ground.AGENCY_RECORDED: "Your agency has recorded on this person",
+    Ground.INVOLVED: "You are involved with or allocated to this person",
+    Ground.SHARED: "Shared with you by an information-sharing decision",
+    Ground.BREAK_GLASS: "You broke the glass, giving a reason; this access will be reviewed",
+    Ground.PSEUDONYMISED: "Pseudonymised view for analysis",
+}
+
+
+class NeedToKnow(PermissionDenied):
+    """The person exists but the user has no ground to open the record.
+
+    Carries what the user may be told: how many agencies know the person, and whether they may
+    break the glass."""
+
+    def __init__(self, person_id: int, known_to: int, can_break_glass: bool) -> None:
+        super().__init__("no need to know")
+        self.person_id = person_id
+        self.known_to = known_to
+        self.can_break_glass = can_break_glass
+
+
+@dataclass(frozen=True)
+class PersonAccess:
+    person: Person
+    level: Level
+    grounds: tuple[Ground, ...]
+    break_glass: BreakGlassAccess | None = None
+    sees_police_only: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def full(self) -> bool:
+        return self.level == Level.FULL
+
+    @property
+    def ground_labels(self) -> list[str]:
+        return [GROUND_LABELS[g] for g in self.grounds]
+
+
+def now() -> datetime:
+    return datetime.now(tz=UTC)
+
+
+def agency_source_codes(user: User) -> list[str]:
+    """The sending systems of the user's agency, the platform's own source for it included."""
+    if user.agency_id is None:
+        return []
+    return list(Source.objects.filter(agency_id=user.agency_id).values_list("code", flat=True))
+
+
+def _agency_recorded(codes: list[str]) -> Q:
+    from efh.concerns.models import EventPerson, MissingEpisode
+
+    if not codes:
+        return Q(pk__in=[])
+    return (
+        Q(Exists(PersonRecord.objects.filter(person=OuterRef("pk"), source__in=codes)))
+        | Q(
+            Exists(
+                EventPerson.objects.filter(record__person=OuterRef("pk"), event__source__in=codes)
+            )
+        )
+        | Q(Exists(MissingEpisode.objects.filter(record__person=OuterRef("pk"), source__in=codes)))
+    )
+
+
+def _involved(user: User, at: datetime) -> Q:
+    return Q(
+        Exists(
+            Involvement.objects.filter(person=OuterRef("pk"), user=user).filter(
+                Q(ended_at__isnull=True) | Q(ended_at__gt=at)
+            )
+        )
+    )
+
+
+def _shared(user: User, at: datetime) -> Q:
+    recipient = Q(to_user=user)
+    if user.agency_id is not None:
+        recipient |= Q(to_agency_id=user.agency_id)
+    return Q(
+        Exists(
+            SharingDecision.objects.filter(person=OuterRef("pk"), withdrawn_at__isnull=True)
+            .filter(recipient)
+            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
+        )
+    )
+
+
+def _broken_glass(user: User, at: datetime) -> Q:
+    return Q(
+        Exists(BreakGlassAccess.objects.filter(person=OuterRef("pk"), user=user, expires_at__gt=at))
+    )
+
+
+def instances_user_can_view(user: User) -> QuerySet[Person]:
+    """Every person whose full record the user may open now."""
+    if not getattr(user, "is_authenticated", False) or not user.can(Capability.CASEWORK):
+        return Person.objects.none()
+    if user.can(Capability.PARTNERSHIP_WIDE):
+        return Person.objects.all()
+    at = now()
+    return Person.objects.filter(
+        _agency_recorded(agency_source_codes(user))
+        | _involved(user, at)
+        | _shared(user, at)
+        | _broken_glass(user, at)
+    )
+
+
+def grounds_for(user: User, person_id: int) -> tuple[Ground, ...]:
+    """Why the user may open this person's full record (empty: they may not)."""
+    if not getattr(user, "is_authenticated", False) or not user.can(Capability.CASEWORK):
+        return ()
+    if user.can(Capability.PARTNERSHIP_WIDE):
+        return (Ground.PARTNERSHIP_WIDE,)
+    at = now()
+    one = Person.objects.filter(pk=person_id)
+    checks = [
+        (Ground.AGENCY_RECORDED, _agency_recorded(agency_source_codes(user))),
+        (Ground.INVOLVED, _involved(user, at)),
+        (Ground.SHARED, _shared(user, at)),
+        (Ground.BREAK_GLASS, _broken_glass(user, at)),
+    ]
+    flags = one.annotate(
+        **{f"g_{g.value}": ExpressionWrapper(q, output_field=BooleanField()) for g, q in checks}
+    )
+    row = flags.values(*[f"g_{g.value}" for g, _ in checks]).first()
+    if row is None:
+        return ()
+    return tuple(g for g, _ in checks if row[f"g_{g.value}"])
+
+
+def known_to(person_ids: list[int]) -> dict[int, int]:
+    """How many agencies hold a record of each person (what anyone may be told)."""
+    source_agency = dict(Source.objects.values_list("code", "agency_id"))
+    agencies: dict[int, set[Any]] = {pid: set() for pid in person_ids}
+    rows = PersonRecord.objects.filter(person_id__in=person_ids).values_list("person_id", "source")
+    for person_id, source in rows.distinct():
+        agencies[person_id].add(source_agency.get(source) or f"source:{source}")
+    return {pid: len(a) for pid, a in agencies.items()}
+
+
+def pseudonym(person_id: int) -> str:
+    """A stable pseudonym for analysts: a keyed hash of the id, not reversible without the key."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"person:{person_id}".encode(), hashlib.sha256
+    ).hexdigest()
+    return f"P-{digest[:10].upper()}"
+
+
+def access_person(
+    user: User,
+    person_id: int,
+    *,
+    request: HttpRequest | None = None,
+    fields: list[str] | None = None,
+    detail: dict[str, Any] | None = None,
+    object_type: str = "person",
+) -> PersonAccess:
+    """Fetch a person for this user and log the view, or raise ``NeedToKnow`` / ``Http404``.
+
+    A refused attempt is logged too (``detail.outcome = "refused"``), so an auditor sees who
+    tried to open what.
+    """
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise Http404("No such person")
+    grounds = grounds_for(user, person.pk)
+    level = Level.FULL
+    if not grounds:
+        if user.can(Capability.PSEUDONYMISED) and not user.can(Capability.CASEWORK):
+            grounds, level = (Ground.PSEUDONYMISED,), Level.PSEUDONYMISED
+        else:
+            access_log_record(
+                actor=user,
+                action=AccessAction.VIEW,
+                object_type=object_type,
+                object_id=person.pk,
+                detail={**(detail or {}), "outcome": "refused"},
+                request=request,
+            )
+            raise NeedToKnow(
+                person.pk, known_to([person.pk])[person.pk], user.can(Capability.BREAK_GLASS)
+            )
+    glass = None
+    if Ground.BREAK_GLASS in grounds:
+        glass = (
+            BreakGlassAccess.objects.filter(person=person, user=user, expires_at__gt=now())
+            .order_by("-opened_at")
+            .first()
+        )
+    access_log_record(
+        actor=user,
+        action=AccessAction.VIEW,
+        object_type=object_type,
+        object_id=person.pk,
+        fields=fields,
+        detail={**(detail or {}), "grounds": [g.value for g in grounds]},
+        reason=glass.reason if glass and grounds == (Ground.BREAK_GLASS,) else "",
+        break_glass=grounds == (Ground.BREAK_GLASS,),
+        request=request,
+    )
+    return PersonAccess(
+        person=person,
+        level=level,
+        grounds=grounds,
+        break_glass=glass,
+        sees_police_only=user.is_police,
+    )
+
+
+@dataclass(frozen=True)
+class Label:
+    """How to show a person on a page about someone else."""
+
+    person_id: int
+    text: str
+    can_open: bool
+
+
+def initials(given_name: str, family_name: str) -> str:
+    parts = [p for p in f"{given_name} {family_name}".replace("-", " ").split() if p]
+    return "".join(f"{p[0].upper()}." for p in parts) or "?"
+
+
+def labels_for(user: User, person_ids: list[int]) -> dict[int, Label]:
+    """Name where the user may open the person's own record; initials where they may not."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return {}
+    openable = set(instances_user_can_view(user).filter(pk__in=ids).values_list("pk", flat=True))
+    names: dict[int, tuple[str, str]] = {}
+    for pid, given, family in (
+        PersonRecord.objects.filter(person_id__in=ids)
+        .order_by("person_id", "-recorded_at", "pk")
+        .values_list("person_id", "given_name", "family_name")
+    ):
+        names.setdefault(pid, (given, family))
+    labels = {}
+    for pid in ids:
+        given, family = names.get(pid, ("", ""))
+        if pid in openable:
+            labels[pid] = Label(pid, f"{given} {family}".strip() or f"Person {pid}", True)
+        else:
+            labels[pid] = Label(pid, initials(given, family), False)
+    return labels
