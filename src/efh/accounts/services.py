@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from efh.accounts.models import Agency, Partnership, Role, Sector, User
 from efh.core.models import Source
@@ -91,3 +92,37 @@ def demo_accounts_ensure() -> list[DemoAccount]:
             user.save(update_fields=["password"])
         accounts.append(DemoAccount(username, password, roles[role].name, agencies[agency].name))
     return accounts
+
+
+# --- Two-factor (TOTP) devices -------------------------------------------------------------
+# One authenticator app per user: enrolling again replaces the old one, so a lost phone is
+# dealt with by `efh mfa reset <username>` and enrolling afresh.
+TOTP_DEVICE_NAME = "Authenticator app"
+
+
+def mfa_enrolment_device(*, user: User) -> TOTPDevice:
+    """The unconfirmed device whose secret the enrolment page shows (the same one on a reload,
+    so the QR code a user has already scanned stays valid until they confirm it)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+@transaction.atomic
+def mfa_enrolment_confirm(*, user: User, device: TOTPDevice) -> None:
+    """The user proved they hold the secret: the device becomes their one confirmed device."""
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+
+
+def mfa_devices_remove(*, user: User) -> int:
+    """Forget every two-factor device of a user (turned off, or a lost phone); returns how many."""
+    deleted, _ = TOTPDevice.objects.filter(user=user).delete()
+    return deleted
+
+
+def role_mfa_set(*, role: Role, required: bool) -> None:
+    role.requires_mfa = required
+    role.save(update_fields=["requires_mfa"])

@@ -5,7 +5,7 @@ from efh.accounts import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("two-factor/", views.placeholder, name="two-factor"),
-    path("two-factor/verify/", views.placeholder, name="two-factor-verify"),
-    path("session/extend/", views.placeholder, name="session-extend"),
+    path("two-factor/", views.two_factor, name="two-factor"),
+    path("two-factor/verify/", views.two_factor_verify, name="two-factor-verify"),
+    path("session/extend/", views.session_extend, name="session-extend"),
 ]
