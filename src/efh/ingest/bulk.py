@@ -128,3 +128,15 @@ def foreign_keys_rebuilt(models_loaded: Sequence[type[models.Model]]) -> Iterato
             cursor.execute(
                 f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}"
             )
+
+
+def statistics_refreshed(tables: Sequence[str]) -> None:
+    """``ANALYZE`` the tables a large load wrote to (PostgreSQL's advice after populating a
+    database: "Run ANALYZE Afterwards"), so the planner does not plan the next queries (a
+    need-to-know check over a borough, say) on the statistics of nearly empty tables when
+    autovacuum is off or has not caught up. Runs inside the import's transaction."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")

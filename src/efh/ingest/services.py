@@ -33,7 +33,16 @@ from efh.ingest.spec import FILES, FILES_BY_NAME, FileSpec
 from efh.ingest.targets import model_for
 from efh.ingest.validation import HASH, LINE, RAW, DeliveryReader, Known, Problem
 from efh.ingest.validation import Delivery as CheckedDelivery
-from efh.people.models import Address, Alias, Person, PersonRecord, Status, StatusKind
+from efh.people.models import (
+    Address,
+    Alias,
+    Person,
+    PersonRecord,
+    SearchName,
+    Status,
+    StatusKind,
+)
+from efh.people.search_index import search_index_refresh_delivery
 
 Progress = Callable[[str], None]
 ID = "_id"
@@ -125,6 +134,15 @@ def delivery_import(*, path: Path, progress: Progress = lambda _m: None) -> Impo
         delivery.files = checked.rows
         delivery.counts = loader.counts
         delivery.save(update_fields=["files", "counts"])
+        persons = loader.counts.get("person", {})
+        if persons.get("new") or persons.get("changed"):  # index the records added or changed
+            progress("refreshing the search index")
+            search_index_refresh_delivery(delivery.pk)
+        if large:
+            progress("refreshing the planner's statistics")
+            bulk.statistics_refreshed(
+                [m._meta.db_table for m in LOADED_MODELS] + [SearchName._meta.db_table]
+            )
         access_log_record(
             actor=None,
             action=AccessAction.IMPORT,
