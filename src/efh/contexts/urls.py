@@ -5,6 +5,6 @@ from efh.contexts import views
 app_name = "places"
 
 urlpatterns = [
-    path("locations/<int:pk>/", views.placeholder, name="location"),
-    path("organisations/<int:pk>/", views.placeholder, name="organisation"),
+    path("locations/<int:pk>/", views.location, name="location"),
+    path("organisations/<int:pk>/", views.organisation, name="organisation"),
 ]
