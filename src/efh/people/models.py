@@ -326,3 +326,65 @@ class BreakGlassAccess(models.Model):
 
     def __str__(self) -> str:
         return f"break glass by user {self.user_id} on person {self.person_id}"
+
+
+# --- Search index: the names, postcodes and identifiers people are searched by ----------------
+
+
+class SearchKind(models.TextChoices):
+    GIVEN = "given", "Given name"
+    FAMILY = "family", "Family name"
+    ALIAS = "alias", "Alias, nickname or street name"
+    POSTCODE = "postcode", "Postcode"
+    NHS = "nhs", "NHS number"
+    UPN = "upn", "Unique pupil number"
+    PNC = "pnc", "PNC id"
+
+
+NAME_KINDS = (SearchKind.GIVEN, SearchKind.FAMILY, SearchKind.ALIAS)
+
+
+class SearchName(models.Model):
+    """One searchable key of a person record: a word of a name or alias, a postcode or an
+    identifier, normalised (see ``people.search_index``), with the record's date of birth and
+    child flag copied beside it so that a search touches this one table and its indexes.
+
+    Derived data: ``efh search_index`` rebuilds it from the records, the importer refreshes the
+    records it touched, and saving a record, alias or address refreshes that record's rows. It
+    points at the record, not the person, so linking or unlinking records (which moves only
+    ``PersonRecord.person``) never leaves it stale. On PostgreSQL the migration adds a trigram
+    (``pg_trgm``) GIN index on ``text`` for typo-tolerant matching.
+    """
+
+    record = models.ForeignKey(PersonRecord, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=SearchKind.choices)
+    text = models.CharField(max_length=200, help_text="normalised: see search_index.normalise")
+    metaphone = models.CharField(max_length=32, blank=True)
+    nysiis = models.CharField(max_length=32, blank=True)
+    anagram = models.CharField(
+        max_length=64, blank=True, help_text="the letters sorted: equal for transposed letters"
+    )
+    date_of_birth = models.DateField(null=True, blank=True)
+    is_child = models.BooleanField(null=True)
+
+    class Meta:
+        indexes = [
+            # Equality and, on PostgreSQL whatever the collation, prefixes (``LIKE 'jo%'``);
+            # SQLite ignores the operator class.
+            models.Index(
+                fields=["text"], name="searchname_text", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
+                fields=["metaphone"], condition=~models.Q(metaphone=""), name="searchname_metaphone"
+            ),
+            models.Index(
+                fields=["nysiis"], condition=~models.Q(nysiis=""), name="searchname_nysiis"
+            ),
+            models.Index(
+                fields=["anagram"], condition=~models.Q(anagram=""), name="searchname_anagram"
+            ),
+            models.Index(fields=["date_of_birth"], name="searchname_dob"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.text}"
