@@ -56,9 +56,13 @@ class Event(SourcedModel):
     )
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
-    postcode = models.CharField(max_length=8, blank=True)
+    # Columns added after the exchange format: a database default, so that loading agency rows
+    # (which never carry them) by COPY needs no change.
+    postcode = models.CharField(max_length=8, blank=True, default="", db_default="")
     summary = models.TextField(blank=True)
-    child_words = models.TextField(blank=True, help_text="The child's own words, as said")
+    child_words = models.TextField(
+        blank=True, default="", db_default="", help_text="The child's own words, as said"
+    )
     recorded_by = models.ForeignKey(
         "accounts.User",
         null=True,
@@ -105,14 +109,18 @@ class EventPerson(models.Model):
     )
     role = models.CharField(max_length=10, choices=Role.choices)
     source = models.CharField(max_length=32)
-    delivery = models.ForeignKey(  # provenance: see core.models.SourcedModel.delivery
+    # Provenance: see core.models.SourcedModel.delivery. None for roles recorded on the platform
+    # (a concern recorded in the browser), like their event.
+    delivery = models.ForeignKey(
         "core.Delivery",
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
         db_constraint=False,
     )
-    line = models.PositiveIntegerField()
+    line = models.PositiveIntegerField(null=True, blank=True)
     raw = RawRowField()
 
     class Meta:
@@ -152,9 +160,15 @@ class MissingEpisode(SourcedModel):
     rhi_completed_at = models.DateTimeField(
         null=True, blank=True, help_text="Return home interview completed"
     )
-    rhi_declined = models.BooleanField(default=False, help_text="The child declined the interview")
-    rhi_by = models.CharField(max_length=200, blank=True, help_text="Who held the interview")
-    rhi_summary = models.TextField(blank=True, help_text="What the child said; what happens next")
+    rhi_declined = models.BooleanField(
+        default=False, db_default=False, help_text="The child declined the interview"
+    )
+    rhi_by = models.CharField(
+        max_length=200, blank=True, default="", db_default="", help_text="Who held the interview"
+    )
+    rhi_summary = models.TextField(
+        blank=True, default="", db_default="", help_text="What the child said; what happens next"
+    )
     recorded_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -18,12 +18,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='event',
             name='child_words',
-            field=models.TextField(blank=True, help_text="The child's own words, as said"),
+            field=models.TextField(blank=True, default="", db_default="", help_text="The child's own words, as said"),
         ),
         migrations.AddField(
             model_name='event',
             name='postcode',
-            field=models.CharField(blank=True, max_length=8),
+            field=models.CharField(blank=True, default="", db_default="", max_length=8),
         ),
         migrations.AddField(
             model_name='event',
@@ -38,17 +38,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='missingepisode',
             name='rhi_by',
-            field=models.CharField(blank=True, help_text='Who held the interview', max_length=200),
+            field=models.CharField(blank=True, default="", db_default="", help_text='Who held the interview', max_length=200),
         ),
         migrations.AddField(
             model_name='missingepisode',
             name='rhi_declined',
-            field=models.BooleanField(default=False, help_text='The child declined the interview'),
+            field=models.BooleanField(default=False, db_default=False, help_text='The child declined the interview'),
         ),
         migrations.AddField(
             model_name='missingepisode',
             name='rhi_summary',
-            field=models.TextField(blank=True, help_text='What the child said; what happens next'),
+            field=models.TextField(blank=True, default="", db_default="", help_text='What the child said; what happens next'),
         ),
         migrations.AlterField(
             model_name='event',

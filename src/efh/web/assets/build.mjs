@@ -5,6 +5,7 @@
 // Writes (served by Django's staticfiles at /static/, see STATICFILES_DIRS):
 //   application.css        src/efh/web/assets/application.scss compiled with GOV.UK Frontend
 //   application.js         our module entry point; imports and initialises GOV.UK Frontend
+//   session-timeout.js     the timeout warning dialog for signed-in pages (accounts app)
 //   govuk-frontend.min.js  GOV.UK Frontend's ES module bundle (and its source map)
 //   assets/                GOV.UK Frontend's fonts, images and manifest.json
 //   favicon.svg            the platform's own icon (the GOV.UK crown icons are for GOV.UK only)
@@ -63,7 +64,7 @@ for (const name of ["leaflet.js", "leaflet.css", "images"]) {
     recursive: true,
   });
 }
-for (const name of ["application.js", "favicon.svg"]) {
+for (const name of ["application.js", "session-timeout.js", "concern-form.js", "favicon.svg"]) {
   await cp(path.join(here, name), path.join(out, name));
 }
 

@@ -1,0 +1,1 @@
+"""Forms: ``concern`` and ``missing``."""

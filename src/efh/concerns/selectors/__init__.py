@@ -1,0 +1,1 @@
+"""Reads about concerns, scoped by ``people.policy``: ``concern`` and ``missing``."""

@@ -1,0 +1,192 @@
+"""Reads for recording a concern, each scoped to the acting user by ``people.policy``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from django.db.models import Avg, Q
+
+from efh.concerns.models import ConcernDraft, Event, EventKind, HarmType, Role
+from efh.contexts.models import Location, Organisation, Ward
+from efh.people.models import PersonRecord
+from efh.people.policy import instances_user_can_view, labels_for
+
+if TYPE_CHECKING:
+    from efh.accounts.models import User
+
+SEARCH_LIMIT = 10
+# The partnership's area when no ward is loaded (Hackney town hall, roughly).
+DEFAULT_CENTRE = (51.5450, -0.0553)
+
+
+def harm_type_choices() -> list[tuple[str, str]]:
+    """The partnership's active harm types, in their configured order."""
+    return [
+        (str(pk), name)
+        for pk, name in HarmType.objects.filter(active=True).values_list("pk", "name")
+    ]
+
+
+@dataclass(frozen=True)
+class PersonOption:
+    person_id: int
+    name: str
+    date_of_birth: date | None
+
+
+def _name_filter(query: str) -> Q:
+    q = Q()
+    for term in query.split()[:5]:
+        q &= Q(given_name__icontains=term) | Q(family_name__icontains=term)
+    return q
+
+
+def people_search(*, user: User, query: str, exclude: set[int]) -> list[PersonOption]:
+    """People the user may open whose name (given or family) contains every word typed.
+
+    Only the policy's ``instances_user_can_view`` are searched, so a search never even hints at
+    a person the user has no need to know about."""
+    query = query.strip()
+    if not query:
+        return []
+    visible = instances_user_can_view(user).values("pk")
+    records = (
+        PersonRecord.objects.filter(_name_filter(query), person__in=visible)
+        .exclude(person_id__in=exclude)
+        .order_by("family_name", "given_name", "person_id", "-recorded_at")
+        .values_list("person_id", "given_name", "family_name", "date_of_birth")
+    )
+    options: dict[int, PersonOption] = {}
+    for person_id, given, family, dob in records[: SEARCH_LIMIT * 5]:
+        if person_id not in options:
+            options[person_id] = PersonOption(person_id, f"{given} {family}".strip(), dob)
+        if len(options) >= SEARCH_LIMIT:
+            break
+    return list(options.values())
+
+
+def persons_viewable(*, user: User, person_ids: list[int]) -> set[int]:
+    """Which of these persons the user may open (and so may name in a concern)."""
+    if not person_ids:
+        return set()
+    return set(instances_user_can_view(user).filter(pk__in=person_ids).values_list("pk", flat=True))
+
+
+def person_labels(*, user: User, person_ids: list[int]) -> dict[int, str]:
+    """Names where the user may open the person; initials where not (``labels_for``)."""
+    return {pid: label.text for pid, label in labels_for(user, person_ids).items()}
+
+
+@dataclass(frozen=True)
+class PlaceOption:
+    value: str  # "location:<id>" or "organisation:<id>"
+    name: str
+    detail: str
+
+
+def _place_option(place: Location | Organisation) -> PlaceOption:
+    kind = "location" if isinstance(place, Location) else "organisation"
+    detail = ", ".join(p for p in (place.get_kind_display(), place.postcode) if p)
+    return PlaceOption(f"{kind}:{place.pk}", place.name, detail)
+
+
+def places_search(*, query: str) -> list[PlaceOption]:
+    """Known places (locations and organisations) whose name contains every word typed.
+
+    Places are not people: any user who may record a concern may find them by name."""
+    query = query.strip()
+    if not query:
+        return []
+    q = Q()
+    for term in query.split()[:5]:
+        q &= Q(name__icontains=term)
+    found: list[Location | Organisation] = [
+        *Organisation.objects.filter(q).order_by("name")[:SEARCH_LIMIT],
+        *Location.objects.filter(q).order_by("name")[:SEARCH_LIMIT],
+    ]
+    found.sort(key=lambda p: p.name.lower())
+    return [_place_option(p) for p in found[:SEARCH_LIMIT]]
+
+
+def place_get(value: str) -> Location | Organisation | None:
+    """The place a ``place`` field names, or None."""
+    kind, _, pk = value.partition(":")
+    if not pk.isdigit():
+        return None
+    if kind == "location":
+        return Location.objects.filter(pk=int(pk)).first()
+    if kind == "organisation":
+        return Organisation.objects.filter(pk=int(pk)).first()
+    return None
+
+
+def place_option(value: str) -> PlaceOption | None:
+    place = place_get(value) if value else None
+    return _place_option(place) if place is not None else None
+
+
+def map_centre() -> tuple[float, float]:
+    """Where the map starts: the middle of the partnership's wards."""
+    centre = Ward.objects.aggregate(lat=Avg("latitude"), lng=Avg("longitude"))
+    if centre["lat"] is None or centre["lng"] is None:
+        return DEFAULT_CENTRE
+    return (round(centre["lat"], 5), round(centre["lng"], 5))
+
+
+def draft_get(*, user: User, draft_id: int) -> ConcernDraft | None:
+    """One of the user's own drafts (another user's draft is as good as missing)."""
+    return ConcernDraft.objects.filter(pk=draft_id, user=user).first()
+
+
+@dataclass(frozen=True)
+class DraftSummary:
+    draft_id: int
+    updated_at: datetime
+    about: str
+    summary: str
+
+
+def drafts_for(*, user: User, limit: int = 20) -> list[DraftSummary]:
+    """The user's own drafts, most recently saved first, with whom each is about."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    drafts = list(ConcernDraft.objects.filter(user=user).order_by("-updated_at")[:limit])
+    labels = person_labels(user=user, person_ids=[d.person_id for d in drafts if d.person_id])
+    out = []
+    for draft in drafts:
+        data = draft.data if isinstance(draft.data, dict) else {}
+        summary = " ".join(str((data.get("summary") or [""])[-1]).split())
+        out.append(
+            DraftSummary(
+                draft_id=draft.pk,
+                updated_at=draft.updated_at,
+                about=labels.get(draft.person_id, "") if draft.person_id else "",
+                summary=summary[:80] + ("…" if len(summary) > 80 else ""),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class RecordedPerson:
+    person_id: int
+    name: str
+    role: str
+
+    @property
+    def role_label(self) -> str:
+        return str(dict(Role.choices).get(self.role, self.role))
+
+
+def recorded_concern(*, user: User, event_id: int) -> tuple[Event, list[RecordedPerson]] | None:
+    """A concern the user recorded, with its people (None for anyone else's)."""
+    event = Event.objects.filter(pk=event_id, kind=EventKind.CONCERN, recorded_by=user).first()
+    if event is None:
+        return None
+    rows = list(
+        event.people.order_by("pk").values_list("record__person_id", "role")  # type: ignore[attr-defined]
+    )
+    labels = person_labels(user=user, person_ids=[pid for pid, _ in rows])
+    return event, [RecordedPerson(pid, labels.get(pid, ""), role) for pid, role in rows]

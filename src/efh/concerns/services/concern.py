@@ -1,0 +1,312 @@
+"""Writes for recording a concern: the concern itself, and the drafts that keep it safe while
+it is being written."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from efh.concerns.models import ConcernDraft, Event, EventKind, EventPerson, HarmType, Role
+from efh.concerns.selectors.concern import (
+    PersonOption,
+    people_search,
+    persons_viewable,
+)
+from efh.contexts.models import Location, Organisation
+from efh.core.access import Capability
+from efh.core.models import AccessAction, Source
+from efh.core.services import access_log_record, platform_source
+from efh.people.models import Person, PersonRecord
+
+if TYPE_CHECKING:
+    from efh.accounts.models import User
+
+
+class CannotRecord(PermissionDenied):
+    """The user may not record concerns (no capability, or no agency to record for)."""
+
+
+@dataclass(frozen=True)
+class PersonInConcern:
+    """Someone involved: an existing person (``person_id``) or a new one (names, birth date)."""
+
+    role: Role | str
+    person_id: int | None = None
+    given_name: str = ""
+    family_name: str = ""
+    date_of_birth: date | None = None
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _check_can_record(actor: User) -> None:
+    if not actor.can(Capability.RECORD):
+        raise CannotRecord("Your role does not record concerns")
+    if actor.agency_id is None:
+        raise CannotRecord("Your account belongs to no agency to record for")
+
+
+def _is_child(dob: date | None, at: datetime) -> bool | None:
+    if dob is None:
+        return None
+    today = timezone.localtime(at).date()
+    age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+    return age < 18
+
+
+def _record_for(person_id: int, codes: list[str]) -> PersonRecord:
+    """The record an event role points at: the user's agency's own record of the person if it
+    has one, else the most recently recorded (linkage keeps every record of a person together)."""
+    records = PersonRecord.objects.filter(person_id=person_id)
+    own = records.filter(source__in=codes).order_by("-recorded_at", "-pk").first()
+    if own is not None:
+        return own
+    record = records.order_by("-recorded_at", "-pk").first()
+    if record is None:
+        raise ValueError(f"person {person_id} has no record")
+    return record
+
+
+@transaction.atomic
+def concern_record(
+    *,
+    actor: User,
+    occurred_at: datetime,
+    summary: str,
+    people: list[PersonInConcern],
+    harm_type_ids: list[int] | None = None,
+    child_words: str = "",
+    place: Location | Organisation | None = None,
+    postcode: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    submitted: dict[str, Any] | None = None,
+    draft_id: int | None = None,
+    request: HttpRequest | None = None,
+) -> Event:
+    """Record a concern on the platform for the actor's agency.
+
+    The event comes from the agency's platform source with a new unique id, ``raw`` holding
+    what was submitted as typed; new people get a person and a record in the same source. The
+    people named must be ones the actor may open (the form found them through the policy).
+    Recording makes the actor's agency one that has recorded on each person, which is what
+    ``people.policy`` reads from the event's source. The draft it came from is deleted.
+    """
+    _check_can_record(actor)
+    if not people:
+        raise ValueError("a concern names at least one person")
+    now = timezone.now()
+    if occurred_at > now:
+        raise ValueError("a concern cannot be about the future")
+    existing = [p.person_id for p in people if p.person_id is not None]
+    refused = set(existing) - persons_viewable(user=actor, person_ids=existing)
+    if refused:
+        raise PermissionDenied(f"no need to know person(s) {sorted(refused)}")
+    source = platform_source(actor.agency)
+    codes = list(Source.objects.filter(agency=actor.agency).values_list("code", flat=True))
+    raw = _dump(submitted if submitted is not None else {"summary": summary})
+    event = Event.objects.create(
+        kind=EventKind.CONCERN,
+        source=source.code,
+        source_id=uuid.uuid4().hex,
+        delivery=None,
+        line=None,
+        raw=raw,
+        row_hash=_hash(raw),
+        occurred_at=occurred_at,
+        recorded_at=now,
+        recorded_by=actor,
+        location=place if isinstance(place, Location) else None,
+        organisation=place if isinstance(place, Organisation) else None,
+        postcode=postcode,
+        latitude=latitude,
+        longitude=longitude,
+        summary=summary,
+        child_words=child_words,
+    )
+    harm_types = list(HarmType.objects.filter(pk__in=harm_type_ids or [], active=True))
+    event.harm_types.set(harm_types)
+    created_people = []
+    roles = []
+    for person in people:
+        if person.person_id is None:
+            new_raw = _dump(
+                {
+                    "given_name": person.given_name,
+                    "family_name": person.family_name,
+                    "date_of_birth": person.date_of_birth,
+                }
+            )
+            record = PersonRecord.objects.create(
+                person=Person.objects.create(),
+                source=source.code,
+                source_id=uuid.uuid4().hex,
+                given_name=person.given_name,
+                family_name=person.family_name,
+                date_of_birth=person.date_of_birth,
+                is_child=_is_child(person.date_of_birth, now),
+                recorded_at=now,
+                delivery=None,
+                line=None,
+                raw=new_raw,
+                row_hash=_hash(new_raw),
+            )
+            created_people.append(record)
+        else:
+            record = _record_for(person.person_id, codes)
+        role_raw = _dump({"person": record.person_id, "role": str(person.role)})
+        roles.append(
+            EventPerson(
+                event=event,
+                record=record,
+                role=str(person.role),
+                source=source.code,
+                delivery=None,
+                line=None,
+                raw=role_raw,
+            )
+        )
+    EventPerson.objects.bulk_create(roles, ignore_conflicts=True)
+    for record in created_people:
+        access_log_record(
+            actor=actor,
+            action=AccessAction.CREATE,
+            object_type="person",
+            object_id=record.person_id,
+            fields=["given_name", "family_name", "date_of_birth"],
+            detail={"record": f"{record.source}/{record.source_id}", "via": "concern"},
+            request=request,
+        )
+    access_log_record(
+        actor=actor,
+        action=AccessAction.CREATE,
+        object_type="event",
+        object_id=event.pk,
+        fields=[
+            "occurred_at",
+            "place",
+            "harm_types",
+            "summary",
+            "child_words",
+            "people",
+        ],
+        detail={
+            "kind": EventKind.CONCERN.value,
+            "source": f"{event.source}/{event.source_id}",
+            "people": [{"person": r.record.person_id, "role": r.role} for r in roles],
+        },
+        request=request,
+    )
+    if draft_id is not None:
+        ConcernDraft.objects.filter(pk=draft_id, user=actor).delete()
+    return event
+
+
+@transaction.atomic
+def concern_draft_save(
+    *,
+    actor: User,
+    fields: dict[str, list[str]],
+    draft_id: int | None = None,
+    person_id: int | None = None,
+    request: HttpRequest | None = None,
+) -> ConcernDraft | None:
+    """Save the form's fields as typed into the actor's draft (a new one without ``draft_id``).
+
+    Returns None when ``draft_id`` is not one of the actor's drafts. Making a draft is logged;
+    each later autosave of the same draft (every few seconds while typing) is not, as it only
+    keeps the user's own unfinished words."""
+    _check_can_record(actor)
+    if person_id is not None and not persons_viewable(user=actor, person_ids=[person_id]):
+        person_id = None
+    if draft_id is not None:
+        draft = ConcernDraft.objects.select_for_update().filter(pk=draft_id, user=actor).first()
+        if draft is None:
+            return None
+        draft.data = fields
+        draft.person_id = person_id
+        draft.save(update_fields=["data", "person", "updated_at"])
+        return draft
+    draft = ConcernDraft.objects.create(user=actor, data=fields, person_id=person_id)
+    access_log_record(
+        actor=actor,
+        action=AccessAction.CREATE,
+        object_type="concern_draft",
+        object_id=draft.pk,
+        detail={"person": person_id} if person_id else {},
+        request=request,
+    )
+    return draft
+
+
+@transaction.atomic
+def concern_draft_delete(*, actor: User, draft_id: int, request: HttpRequest | None = None) -> bool:
+    """Throw away one of the actor's drafts; False if it is not theirs (or already gone)."""
+    deleted, _ = ConcernDraft.objects.filter(pk=draft_id, user=actor).delete()
+    if deleted:
+        access_log_record(
+            actor=actor,
+            action=AccessAction.UPDATE,
+            object_type="concern_draft",
+            object_id=draft_id,
+            detail={"deleted": True},
+            request=request,
+        )
+    return bool(deleted)
+
+
+@transaction.atomic
+def concern_people_search(
+    *, actor: User, query: str, exclude: set[int], request: HttpRequest | None = None
+) -> list[PersonOption]:
+    """Search, for the concern form, the people the actor may open; logged with its terms."""
+    results = people_search(user=actor, query=query, exclude=exclude)
+    access_log_record(
+        actor=actor,
+        action=AccessAction.SEARCH,
+        object_type="person",
+        detail={"terms": query, "results": len(results), "for": "concern"},
+        request=request,
+    )
+    return results
+
+
+@transaction.atomic
+def concern_draft_opened(*, actor: User, draft: ConcernDraft, request: HttpRequest) -> None:
+    """Log the opening of a draft that names people (the form shows their names)."""
+    access_log_record(
+        actor=actor,
+        action=AccessAction.VIEW,
+        object_type="concern_draft",
+        object_id=draft.pk,
+        detail={"person": draft.person_id} if draft.person_id else {},
+        request=request,
+    )
+
+
+@transaction.atomic
+def concern_confirmation_viewed(*, actor: User, event: Event, request: HttpRequest) -> None:
+    access_log_record(
+        actor=actor,
+        action=AccessAction.VIEW,
+        object_type="event",
+        object_id=event.pk,
+        fields=["people"],
+        detail={"page": "concern recorded"},
+        request=request,
+    )

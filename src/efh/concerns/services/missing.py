@@ -1,0 +1,389 @@
+"""Writes about missing episodes, return home interviews and Philomena profiles.
+
+Each service is keyword-only, atomic, re-checks what the database would refuse (so a bad call
+gets a ``ValidationError`` with a readable message rather than an ``IntegrityError``), and writes
+its access-log entry in the same transaction.
+
+An episode recorded on the platform is a sourced row like an imported one: ``source`` is the
+recording agency's platform source, ``raw`` the JSON of what was submitted and ``row_hash`` a
+hash of it. Every change rewrites both, so the hash is how an edit made from an older copy is
+recognised (:class:`StaleEdit`); a Philomena profile uses its ``revision`` the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+
+from efh.concerns.models import MissingEpisode, MissingFrom, MissingWith, PhilomenaProfile
+from efh.concerns.selectors.missing import (
+    companion_record,
+    episode_submitted,
+    openable_person_ids,
+    record_for_recording,
+)
+from efh.core.access import Capability
+from efh.core.models import AccessAction
+from efh.core.services import access_log_record, platform_source
+
+if TYPE_CHECKING:
+    from efh.accounts.models import User
+
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
+PHOTO_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+
+PROFILE_TEXT_FIELDS = [
+    "description",
+    "friends_and_associates",
+    "addresses",
+    "places_frequented",
+    "phones",
+    "social_media",
+    "transport",
+    "other",
+]
+
+
+class StaleEdit(Exception):
+    """Someone else saved a change after the form was loaded; nothing was saved."""
+
+    def __init__(self, current: Any) -> None:
+        super().__init__("stale edit")
+        self.current = current
+
+
+def photo_type(data: bytes) -> str | None:
+    """The image type by its first bytes (never by the file's name or the browser's word)."""
+    for magic, content_type in PHOTO_TYPES.items():
+        if data.startswith(magic):
+            return content_type
+    return None
+
+
+def _now() -> datetime:
+    return datetime.now(tz=UTC)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _hash(raw: str) -> str:
+    return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+def _dump(data: dict[str, Any]) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+
+def _require_recorder(actor: User) -> None:
+    if not actor.can(Capability.RECORD):
+        raise PermissionDenied("recording needs the record capability")
+    if actor.agency_id is None:
+        raise PermissionDenied("only agency staff record on the platform")
+
+
+def _check_times(
+    *,
+    went_missing_at: datetime,
+    reported_at: datetime | None,
+    returned_at: datetime | None,
+    offered_at: datetime | None = None,
+    completed_at: datetime | None = None,
+    declined: bool = False,
+    now: datetime,
+) -> None:
+    """The database's check constraints, and the common-sense ones, as readable messages."""
+    nouns = {
+        "went_missing_at": "When they went missing",
+        "reported_at": "When they were reported missing",
+        "returned_at": "When they returned",
+        "rhi_offered_at": "When the interview was offered",
+        "rhi_completed_at": "When the interview took place",
+    }
+    errors: dict[str, str] = {}
+    for name, value in [
+        ("went_missing_at", went_missing_at),
+        ("reported_at", reported_at),
+        ("returned_at", returned_at),
+        ("rhi_offered_at", offered_at),
+        ("rhi_completed_at", completed_at),
+    ]:
+        if value is not None and value > now:
+            errors[name] = f"{nouns[name]} must be in the past"
+    if reported_at is not None and reported_at < went_missing_at:
+        errors.setdefault("reported_at", f"{nouns['reported_at']} must be after they went missing")
+    if returned_at is not None and returned_at < went_missing_at:
+        errors.setdefault("returned_at", f"{nouns['returned_at']} must be after they went missing")
+    if (offered_at or completed_at) and returned_at is None:
+        errors.setdefault("returned_at", "Enter when they returned before recording the interview")
+    if returned_at is not None:
+        if offered_at is not None and offered_at < returned_at:
+            errors.setdefault(
+                "rhi_offered_at", f"{nouns['rhi_offered_at']} must be after they returned"
+            )
+        if completed_at is not None and completed_at < returned_at:
+            errors.setdefault(
+                "rhi_completed_at", f"{nouns['rhi_completed_at']} must be after they returned"
+            )
+    if offered_at and completed_at and completed_at < offered_at:
+        errors.setdefault(
+            "rhi_completed_at", f"{nouns['rhi_completed_at']} must be after it was offered"
+        )
+    if declined and completed_at is not None:
+        errors.setdefault(
+            "rhi_declined", "The interview cannot be both declined and have taken place"
+        )
+    if errors:
+        raise ValidationError({name: ValidationError(message) for name, message in errors.items()})
+
+
+@transaction.atomic
+def missing_episode_record(
+    *,
+    actor: User,
+    person_id: int,
+    missing_from: str,
+    went_missing_at: datetime,
+    reported_at: datetime | None = None,
+    returned_at: datetime | None = None,
+    found: str = "",
+    missing_with: list[int] | None = None,
+    circumstances: str = "",
+    request: HttpRequest | None = None,
+) -> MissingEpisode:
+    """Record a missing episode of a child the actor may open (the view has checked that).
+
+    Companions must be people the actor may open: naming anyone else would tell the actor who
+    exists, so they are refused whatever the reason."""
+    _require_recorder(actor)
+    if missing_from not in MissingFrom.values:
+        raise ValidationError({"missing_from": "Select where they went missing from"})
+    _check_times(
+        went_missing_at=went_missing_at,
+        reported_at=reported_at,
+        returned_at=returned_at,
+        now=_now(),
+    )
+    record = record_for_recording(actor, person_id)
+    if record is None:
+        raise ValidationError("This person has no record to add an episode to")
+    companions = sorted(set(missing_with or []) - {person_id})
+    refused = set(companions) - openable_person_ids(actor, companions)
+    if refused:
+        raise ValidationError(
+            {"missing_with": f"You cannot name person {min(refused)}: you may not open them"}
+        )
+    source = platform_source(actor.agency)
+    submitted = {
+        "person_id": person_id,
+        "missing_from": missing_from,
+        "went_missing_at": _iso(went_missing_at),
+        "reported_at": _iso(reported_at),
+        "returned_at": _iso(returned_at),
+        "found": found,
+        "missing_with": companions,
+        "circumstances": circumstances,
+        "recorded_by": actor.username,
+        "recorded_at": _iso(_now()),
+    }
+    raw = _dump(submitted)
+    episode = MissingEpisode.objects.create(
+        source=source.code,
+        source_id=uuid.uuid4().hex,
+        delivery=None,
+        line=None,
+        raw=raw,
+        row_hash=_hash(raw),
+        record=record,
+        missing_from=missing_from,
+        went_missing_at=went_missing_at,
+        reported_at=reported_at,
+        returned_at=returned_at,
+        recorded_by=actor,
+    )
+    for companion in companions:
+        companion_rec = companion_record(actor, companion)
+        if companion_rec is not None:
+            MissingWith.objects.get_or_create(episode=episode, record=companion_rec)
+    access_log_record(
+        actor=actor,
+        action=AccessAction.CREATE,
+        object_type="missing_episode",
+        object_id=episode.pk,
+        fields=[k for k, v in submitted.items() if v not in (None, "", [])],
+        detail={"person_id": person_id, "record": f"{record.source}/{record.source_id}"},
+        request=request,
+    )
+    return episode
+
+
+@transaction.atomic
+def missing_episode_interview_record(
+    *,
+    actor: User,
+    episode_id: int,
+    expected_row_hash: str,
+    returned_at: datetime | None,
+    rhi_offered_at: datetime | None,
+    rhi_completed_at: datetime | None,
+    rhi_declined: bool,
+    rhi_by: str,
+    child_said: str,
+    next_steps: str,
+    request: HttpRequest | None = None,
+) -> MissingEpisode:
+    """Record the return and the return home interview on an episode.
+
+    Raises :class:`StaleEdit` (saving nothing) when the episode changed after the form was
+    loaded, i.e. its ``row_hash`` is no longer ``expected_row_hash``."""
+    _require_recorder(actor)
+    episode = MissingEpisode.objects.select_for_update().get(pk=episode_id)
+    if episode.row_hash != expected_row_hash:
+        raise StaleEdit(episode)
+    _check_times(
+        went_missing_at=episode.went_missing_at,
+        reported_at=episode.reported_at,
+        returned_at=returned_at,
+        offered_at=rhi_offered_at,
+        completed_at=rhi_completed_at,
+        declined=rhi_declined,
+        now=_now(),
+    )
+    summary = "\n\n".join(
+        part
+        for part in (
+            f"What the child said:\n{child_said}" if child_said else "",
+            f"What happens next:\n{next_steps}" if next_steps else "",
+        )
+        if part
+    )
+    new = {
+        "returned_at": returned_at,
+        "rhi_offered_at": rhi_offered_at,
+        "rhi_completed_at": rhi_completed_at,
+        "rhi_declined": rhi_declined,
+        "rhi_by": rhi_by,
+        "rhi_summary": summary,
+    }
+    submitted = episode_submitted(episode)
+    changed = [name for name, value in new.items() if getattr(episode, name) != value]
+    old_said, old_next = submitted.get("rhi_child_said", ""), submitted.get("rhi_next_steps", "")
+    changed += [
+        name
+        for name, old, value in [
+            ("rhi_child_said", old_said, child_said),
+            ("rhi_next_steps", old_next, next_steps),
+        ]
+        if old != value and name not in changed
+    ]
+    if not changed:
+        return episode
+    for name, value in new.items():
+        setattr(episode, name, value)
+    submitted.update(
+        {
+            "returned_at": _iso(returned_at),
+            "rhi_offered_at": _iso(rhi_offered_at),
+            "rhi_completed_at": _iso(rhi_completed_at),
+            "rhi_declined": rhi_declined,
+            "rhi_by": rhi_by,
+            "rhi_child_said": child_said,
+            "rhi_next_steps": next_steps,
+            "updated_by": actor.username,
+            "updated_at": _iso(_now()),
+        }
+    )
+    episode.raw = _dump(submitted)
+    episode.row_hash = _hash(episode.raw)
+    episode.save(update_fields=[*new.keys(), "raw", "row_hash"])
+    access_log_record(
+        actor=actor,
+        action=AccessAction.UPDATE,
+        object_type="missing_episode",
+        object_id=episode.pk,
+        fields=sorted(changed),
+        detail={"person_id": episode.record.person_id},
+        request=request,
+    )
+    return episode
+
+
+@dataclass(frozen=True)
+class Photo:
+    data: bytes
+    content_type: str
+
+
+def photo_check(data: bytes) -> Photo:
+    """A photo the profile may hold: JPEG or PNG by its bytes, at most 2 MB."""
+    if len(data) > PHOTO_MAX_BYTES:
+        raise ValidationError({"photo": "The photo must be smaller than 2 MB"})
+    content_type = photo_type(data)
+    if content_type is None:
+        raise ValidationError({"photo": "The photo must be a JPEG or PNG"})
+    return Photo(data, content_type)
+
+
+@transaction.atomic
+def philomena_profile_save(
+    *,
+    actor: User,
+    person_id: int,
+    expected_revision: int,
+    texts: dict[str, str],
+    photo: bytes | None = None,
+    remove_photo: bool = False,
+    request: HttpRequest | None = None,
+) -> PhilomenaProfile:
+    """Create or change a child's Philomena profile.
+
+    Raises :class:`StaleEdit` (saving nothing) if the profile's revision is no longer the one the
+    form was loaded with (0: there was no profile)."""
+    _require_recorder(actor)
+    unknown = set(texts) - set(PROFILE_TEXT_FIELDS)
+    if unknown:
+        raise ValueError(f"not profile fields: {sorted(unknown)}")
+    checked = photo_check(photo) if photo is not None else None
+    profile = PhilomenaProfile.objects.select_for_update().filter(person_id=person_id).first()
+    current = profile.revision if profile is not None else 0
+    if current != expected_revision:
+        raise StaleEdit(profile)
+    creating = profile is None
+    if profile is None:
+        profile = PhilomenaProfile(person_id=person_id)
+    changed = [
+        name for name in PROFILE_TEXT_FIELDS if getattr(profile, name) != texts.get(name, "")
+    ]
+    for name in PROFILE_TEXT_FIELDS:
+        setattr(profile, name, texts.get(name, ""))
+    if checked is not None:
+        profile.photo, profile.photo_type = checked.data, checked.content_type
+        changed.append("photo")
+    elif remove_photo and profile.photo:
+        profile.photo, profile.photo_type = None, ""
+        changed.append("photo")
+    if not changed and not creating:
+        return profile
+    profile.revision = current + 1
+    profile.updated_at = _now()
+    profile.updated_by = actor
+    profile.save()
+    access_log_record(
+        actor=actor,
+        action=AccessAction.CREATE if creating else AccessAction.UPDATE,
+        object_type="philomena_profile",
+        object_id=person_id,
+        fields=changed,
+        detail={"revision": profile.revision},
+        request=request,
+    )
+    return profile

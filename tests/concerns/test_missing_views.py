@@ -1,0 +1,329 @@
+"""The missing-episode, interview and Philomena screens through Django's test client:
+who may open them, what is logged, what bad input gets back."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from efh.concerns.models import MissingEpisode, PhilomenaProfile
+from efh.concerns.services.missing import missing_episode_record, philomena_profile_save
+from efh.core.models import AccessLogEntry
+
+pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def parts(prefix: str, when: datetime) -> dict[str, str]:
+    from django.utils import timezone
+
+    local = timezone.localtime(when)
+    return {
+        f"{prefix}_day": str(local.day),
+        f"{prefix}_month": str(local.month),
+        f"{prefix}_year": str(local.year),
+        f"{prefix}_time": f"{local:%H:%M}",
+    }
+
+
+def episode_of(user: Any, child: Any, **kw: Any) -> MissingEpisode:
+    now = datetime.now(tz=UTC)
+    return missing_episode_record(
+        actor=user,
+        person_id=child.pk,
+        missing_from="home",
+        went_missing_at=kw.pop("went", now - timedelta(days=2)),
+        circumstances="Did not come home from school",
+        **kw,
+    )
+
+
+def test_record_an_episode(demo: Any, make_person: Any) -> None:
+    officer = demo["police.officer"]
+    child = make_person(source="police", given_name="Ada", family_name="Example")
+    friend = make_person(source="police", given_name="Bo", family_name="Friend")
+    went = datetime.now(tz=UTC) - timedelta(hours=30)
+    data = {
+        "missing_from": "care",
+        **parts("went_missing_at", went),
+        **parts("reported_at", went + timedelta(hours=2)),
+        "found": "<b>Clapton</b> Square",
+        "missing_with_other": str(friend.pk),
+        "circumstances": "=cmd|' /C calc'!A0 <script>alert(1)</script>",
+    }
+    url = reverse("concerns:missing-new") + f"?person={child.pk}"
+    response = client_for(officer).post(url, data)
+    assert response.status_code == 302
+    episode = MissingEpisode.objects.get()
+    assert response["Location"] == reverse("concerns:missing", kwargs={"pk": episode.pk})
+    assert episode.returned_at is None
+    page = client_for(officer).get(response["Location"])
+    html = page.content.decode()
+    assert "Ada Example" in html
+    assert "Bo Friend" in html
+    assert "Still missing" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)" not in html
+    assert "&lt;b&gt;Clapton&lt;/b&gt; Square" in html
+    assert reverse("people:record", kwargs={"person_id": child.pk}) in html
+    assert reverse("concerns:philomena", kwargs={"person_id": child.pk}) in html
+    view = AccessLogEntry.objects.order_by("-seq").first()
+    assert view is not None
+    assert (view.action, view.object_id, view.detail["missing_episode"]) == (
+        "view",
+        str(child.pk),
+        episode.pk,
+    )
+
+
+def test_missing_with_shows_initials_for_people_the_user_may_not_open(
+    demo: Any, make_person: Any
+) -> None:
+    child = make_person(source="police")
+    make_person(source="education", person=child)
+    secret = make_person(source="police", given_name="Cara", family_name="Hidden")
+    episode = episode_of(demo["police.officer"], child, missing_with=[secret.pk])
+    html = client_for(demo["school.dsl"]).get(f"/missing/{episode.pk}/").content.decode()
+    assert "C.H." in html
+    assert "Cara" not in html
+
+
+def test_errors_keep_what_was_typed(demo: Any, make_person: Any) -> None:
+    child = make_person(source="police")
+    went = datetime.now(tz=UTC) - timedelta(hours=5)
+    data = {
+        "missing_from": "home",
+        **parts("went_missing_at", went),
+        **parts("returned_at", went - timedelta(hours=1)),
+        "reported_at_day": "31",
+        "reported_at_month": "2",
+        "reported_at_year": "2026",
+        "reported_at_time": "10:00",
+        "found": "E8 1AA",
+        "missing_with_other": "abc",
+        "circumstances": "",
+    }
+    url = reverse("concerns:missing-new") + f"?person={child.pk}"
+    response = client_for(demo["police.officer"]).post(url, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<title>Error: Record a missing episode" in html
+    assert "When they returned must be after they went missing" in html
+    assert "When they were reported missing must be a real date" in html
+    assert "Enter person numbers only" in html
+    assert "Enter the circumstances" in html
+    assert 'value="E8 1AA"' in html
+    assert 'value="31"' in html
+    assert 'href="#id_returned_at_0"' in html
+    assert not MissingEpisode.objects.exists()
+
+
+def test_future_dates_and_unknown_companions_are_refused(demo: Any, make_person: Any) -> None:
+    child = make_person(source="police")
+    hidden = make_person(source="health")
+    data = {
+        "missing_from": "education",
+        **parts("went_missing_at", datetime.now(tz=UTC) + timedelta(days=2)),
+        "missing_with_other": f"{hidden.pk}, 99999999",
+        "circumstances": "x",
+    }
+    url = reverse("concerns:missing-new") + f"?person={child.pk}"
+    html = client_for(demo["police.officer"]).post(url, data).content.decode()
+    assert "When they went missing must be in the past" in html
+    assert f"You cannot name person {hidden.pk}" in html
+    assert not MissingEpisode.objects.exists()
+
+
+@pytest.mark.parametrize("username", ["school.dsl", "analyst", "auditor"])
+def test_other_agencies_and_analysts_are_refused(
+    demo: Any, make_person: Any, username: str
+) -> None:
+    officer = demo["police.officer"]
+    child = make_person(source="police")
+    make_person(source="health", person=child)
+    episode = episode_of(officer, child)
+    philomena_profile_save(
+        actor=officer, person_id=child.pk, expected_revision=0, texts={}, photo=PNG
+    )
+    client = client_for(demo[username])
+    urls = [
+        reverse("concerns:missing-new") + f"?person={child.pk}",
+        reverse("concerns:missing", kwargs={"pk": episode.pk}),
+        reverse("concerns:missing-interview", kwargs={"pk": episode.pk}),
+        reverse("concerns:philomena", kwargs={"person_id": child.pk}),
+        reverse("concerns:philomena-edit", kwargs={"person_id": child.pk}),
+        reverse("concerns:philomena-print", kwargs={"person_id": child.pk}),
+        reverse("concerns:philomena-photo", kwargs={"person_id": child.pk}),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert b"PNG" not in response.content
+    if username == "school.dsl":
+        assert "known to 2 agencies: ask the front door" in response.content.decode()
+    post = client.post(urls[0], {"missing_from": "home", "circumstances": "x"})
+    assert post.status_code == 403
+    assert MissingEpisode.objects.count() == 1
+
+
+def test_refusals_are_logged(demo: Any, make_person: Any) -> None:
+    child = make_person(source="police")
+    client_for(demo["school.dsl"]).get(reverse("concerns:philomena", args=[child.pk]))
+    entry = AccessLogEntry.objects.order_by("-seq").first()
+    assert entry is not None
+    assert (entry.username, entry.detail["outcome"]) == ("school.dsl", "refused")
+
+
+def test_anonymous_users_sign_in_first(make_person: Any) -> None:
+    child = make_person(source="police")
+    response = Client().get(reverse("concerns:philomena", args=[child.pk]))
+    assert response.status_code == 302
+    assert "/sign-in/" in response["Location"]
+
+
+def test_no_person_or_no_episode_is_404(demo: Any) -> None:
+    client = client_for(demo["police.officer"])
+    assert client.get(reverse("concerns:missing-new")).status_code == 404
+    assert client.get(reverse("concerns:missing-new") + "?person=x").status_code == 404
+    assert client.get(reverse("concerns:missing", args=[987654])).status_code == 404
+    assert client.get(reverse("concerns:philomena", args=[987654])).status_code == 404
+
+
+def test_interview_met_and_stale_edit(demo: Any, make_person: Any) -> None:
+    officer, screener = demo["police.officer"], demo["screener"]
+    child = make_person(source="police")
+    returned = datetime.now(tz=UTC) - timedelta(hours=50)
+    episode = episode_of(officer, child, went=returned - timedelta(hours=20), returned_at=returned)
+    url = reverse("concerns:missing-interview", kwargs={"pk": episode.pk})
+    form = client_for(officer).get(url).content.decode()
+    assert f'value="{episode.row_hash}"' in form
+    assert "Due by" in form
+    mine = {
+        "row_hash": episode.row_hash,
+        **parts("returned_at", returned),
+        **parts("rhi_completed_at", returned + timedelta(hours=24)),
+        "rhi_by": "Priya Example",
+        "child_said": "Mine: I stayed with my cousin",
+        "next_steps": "Safety plan",
+    }
+    theirs = {**mine, "rhi_by": "Sam Example", "child_said": "Theirs"}
+    assert client_for(screener).post(url, theirs).status_code == 302
+    response = client_for(officer).post(url, mine)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Someone else changed this episode after you opened it" in html
+    assert "Sam Example" in html  # their version
+    assert "Mine: I stayed with my cousin" in html  # what I typed
+    episode.refresh_from_db()
+    assert episode.rhi_by == "Sam Example"
+    assert f'value="{episode.row_hash}"' in html  # saving again is now deliberate
+    mine["row_hash"] = episode.row_hash
+    assert client_for(officer).post(url, mine).status_code == 302
+    episode.refresh_from_db()
+    assert episode.rhi_by == "Priya Example"
+    page = client_for(officer).get(reverse("concerns:missing", args=[episode.pk])).content
+    assert b"Met" in page and b"Not met" not in page
+
+
+def test_interview_not_met_and_errors(demo: Any, make_person: Any) -> None:
+    officer = demo["police.officer"]
+    child = make_person(source="police")
+    returned = datetime.now(tz=UTC) - timedelta(days=6)
+    episode = episode_of(officer, child, went=returned - timedelta(hours=3))
+    url = reverse("concerns:missing-interview", kwargs={"pk": episode.pk})
+    bad = {
+        "row_hash": episode.row_hash,
+        **parts("rhi_completed_at", returned + timedelta(hours=80)),
+        "rhi_declined": "on",
+    }
+    html = client_for(officer).post(url, bad).content.decode()
+    assert "<title>Error:" in html
+    assert "Enter when they returned before recording the interview" in html
+    assert "Enter who held the interview" in html
+    good = {
+        "row_hash": episode.row_hash,
+        **parts("returned_at", returned),
+        **parts("rhi_completed_at", returned + timedelta(hours=80)),
+        "rhi_by": "Ife",
+    }
+    assert client_for(officer).post(url, good).status_code == 302
+    page = client_for(officer).get(reverse("concerns:missing", args=[episode.pk])).content
+    assert b"Not met (80 hours)" in page
+
+
+def test_profile_edit_photo_and_inert_text(demo: Any, make_person: Any) -> None:
+    officer = demo["police.officer"]
+    child = make_person(source="police", given_name="Ada", family_name="Example")
+    client = client_for(officer)
+    url = reverse("concerns:philomena-edit", kwargs={"person_id": child.pk})
+    gif = SimpleUploadedFile("photo.png", b"GIF89a" + b"\x00" * 20, content_type="image/png")
+    response = client.post(
+        url, {"revision": "0", "description": "<script>x()</script>", "photo": gif}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The photo must be a JPEG or PNG" in html
+    assert "&lt;script&gt;x()&lt;/script&gt;" in html  # kept, inert
+    big = SimpleUploadedFile("big.jpg", b"\xff\xd8\xff" + b"\x00" * (2 * 1024 * 1024))
+    html = client.post(url, {"revision": "0", "photo": big}).content.decode()
+    assert "The photo must be smaller than 2 MB" in html
+    assert not PhilomenaProfile.objects.exists()
+
+    png = SimpleUploadedFile("me.png", PNG, content_type="image/png")
+    response = client.post(
+        url,
+        {"revision": "0", "description": "<script>x()</script>", "phones": "=1+1", "photo": png},
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("concerns:philomena", args=[child.pk])).content.decode()
+    assert "&lt;script&gt;x()&lt;/script&gt;" in page
+    assert "=1+1" in page
+    assert "Last updated" in page and "Priya Example" in page
+    assert "Still to fill in" in page
+    photo = client.get(reverse("concerns:philomena-photo", args=[child.pk]))
+    assert photo.status_code == 200
+    assert photo["Content-Type"] == "image/png"
+    assert photo["Cache-Control"] == "private, no-store"
+    assert photo.content == PNG
+    entry = AccessLogEntry.objects.order_by("-seq").first()
+    assert entry is not None
+    assert (entry.object_type, entry.fields) == ("philomena_profile", ["photo"])
+    printed = client.get(reverse("concerns:philomena-print", args=[child.pk]))
+    assert printed.status_code == 200 and b"Ada Example" in printed.content
+
+
+def test_profile_stale_edit(demo: Any, make_person: Any) -> None:
+    officer, screener = demo["police.officer"], demo["screener"]
+    child = make_person(source="police")
+    url = reverse("concerns:philomena-edit", kwargs={"person_id": child.pk})
+    assert 'name="revision" value="0"' in client_for(officer).get(url).content.decode()
+    assert (
+        client_for(screener).post(url, {"revision": "0", "transport": "Bus 38"}).status_code == 302
+    )
+    response = client_for(officer).post(url, {"revision": "0", "transport": "Bus 242"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Someone else changed this profile after you opened it" in html
+    assert "Bus 38" in html and "Bus 242" in html
+    assert 'name="revision" value="1"' in html
+    assert PhilomenaProfile.objects.get().transport == "Bus 38"
+
+
+def test_photo_without_profile_is_404(demo: Any, make_person: Any) -> None:
+    child = make_person(source="police")
+    response = client_for(demo["police.officer"]).get(
+        reverse("concerns:philomena-photo", args=[child.pk])
+    )
+    assert response.status_code == 404
