@@ -168,7 +168,12 @@ class AccessLogEntry(models.Model):
     class Meta:
         ordering = ["seq"]
         verbose_name_plural = "access log entries"
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        # On PostgreSQL, migration 0004 adds GIN indexes for "which searches showed this person"
+        # and an index on ``detail.person`` (see core.selectors.access_log_about_person).
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["user_id_at_time", "at"], name="accesslog_user_at"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.username} {self.action} {self.object_type} {self.object_id}"

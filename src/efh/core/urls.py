@@ -5,9 +5,9 @@ from efh.core import views
 app_name = "audit"
 
 urlpatterns = [
-    path("", views.placeholder, name="index"),
-    path("people/<int:person_id>/", views.placeholder, name="person"),
-    path("users/<int:user_id>/", views.placeholder, name="user"),
-    path("break-glass/", views.placeholder, name="break-glass"),
-    path("break-glass/<int:pk>/", views.placeholder, name="break-glass-review"),
+    path("", views.index, name="index"),
+    path("people/<int:person_id>/", views.person, name="person"),
+    path("users/<int:user_id>/", views.user, name="user"),
+    path("break-glass/", views.break_glass, name="break-glass"),
+    path("break-glass/<int:pk>/", views.break_glass_review_view, name="break-glass-review"),
 ]

@@ -5,8 +5,8 @@ from efh.people.views import access, record, search
 app_name = "people"
 
 urlpatterns = [
-    path("search/", search.placeholder, name="search"),
-    path("<int:person_id>/", record.placeholder, name="record"),
-    path("<int:person_id>/break-glass/", access.placeholder, name="break-glass"),
-    path("<int:person_id>/share/", access.placeholder, name="share"),
+    path("search/", search.search, name="search"),
+    path("<int:person_id>/", record.record, name="record"),
+    path("<int:person_id>/break-glass/", access.break_glass, name="break-glass"),
+    path("<int:person_id>/share/", access.share, name="share"),
 ]
