@@ -267,6 +267,10 @@ class World:
     clock: Clock
     children: int
     age: np.ndarray  # at as_of, years
+    # Multiplies the background event rates (``_RATE``): 1.0 is about three events per child
+    # over the two years. Benchmarks raise it to reach a target volume of events (e.g. a million
+    # for 60,000 children) with the same people, places and heavy-tailed risk.
+    activity: float = 1.0
 
     def known(self, s: int) -> np.ndarray:
         return self.records.index[s][0]
@@ -316,7 +320,7 @@ def background(world: World, events: Events) -> None:
         w = _weights(world, s, known)
         if not len(known) or w.sum() <= 0:
             continue
-        n = round(rate * world.children)
+        n = round(rate * world.children * world.activity)
         subj = known[rng.choice(len(known), size=n, p=w / w.sum())]
         names, p = zip(*_KINDS[s], strict=True)
         kinds = np.array(names, dtype=object)[rng.choice(len(names), size=n, p=np.array(p))]

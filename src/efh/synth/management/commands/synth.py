@@ -44,6 +44,13 @@ class Command(BaseCommand):
             default=0.3,
             help="share of children with more than one record (default 0.3)",
         )
+        parser.add_argument(
+            "--activity-scale",
+            type=float,
+            default=1.0,
+            help="multiplies the rate of background events (default 1.0, about three events "
+            "per child over two years; more than 0, at most 50)",
+        )
 
     def handle(
         self,
@@ -53,6 +60,7 @@ class Command(BaseCommand):
         out: Path,
         as_of: date,
         duplicate_rate: float,
+        activity_scale: float,
         **options: object,
     ) -> None:
         if children < 50:
@@ -61,6 +69,8 @@ class Command(BaseCommand):
             raise CommandError("--seed must be zero or more", returncode=2)
         if not 0.0 <= duplicate_rate <= 1.0:
             raise CommandError("--duplicate-rate must be between 0 and 1", returncode=2)
+        if not 0.0 < activity_scale <= 50.0:
+            raise CommandError("--activity-scale must be more than 0 and at most 50", returncode=2)
         if not date(1990, 1, 1) <= as_of <= date(2100, 12, 31):
             raise CommandError("--as-of must be between 1990-01-01 and 2100-12-31", returncode=2)
         if out.exists() and not out.is_dir():
@@ -85,6 +95,7 @@ class Command(BaseCommand):
             seed=seed,
             as_of=as_of,
             duplicate_rate=duplicate_rate,
+            activity_scale=activity_scale,
             progress=progress,
         )
         self.stdout.write(f"Wrote a synthetic borough of {children:,} children to {out}")
