@@ -42,6 +42,14 @@ CHROMIUM_ARGS = [
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None:
+    """Hash test passwords with a fast hasher (the demo fixture makes 13 accounts per test);
+    tests marked ``real_password_hashing`` keep the configured Argon2."""
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD
@@ -100,8 +108,51 @@ def demo_password(username: str) -> str:
     return username.replace(".", "-") + DEMO_PASSWORD_SUFFIX
 
 
+SEED_MIGRATIONS = [
+    "efh.core.migrations.0002_seed_sources",
+    "efh.accounts.migrations.0002_seed_roles",
+    "efh.accounts.migrations.0003_role_capabilities",
+    "efh.concerns.migrations.0003_seed_harm_types",
+]
+
+
 @pytest.fixture
-def demo(db: None) -> dict[str, Any]:
+def seeded(db: None) -> None:
+    """The reference data the migrations seed (sources, roles and their capabilities, harm
+    types), put back if a flush after an earlier transactional (live-server) test removed it.
+    Every seed function is idempotent."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db.migrations import RunPython
+
+    for name in SEED_MIGRATIONS:
+        for operation in import_module(name).Migration.operations:
+            if isinstance(operation, RunPython):
+                operation.code(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """Every database test starts with the seeded reference data, even after a transactional
+    (live-server) test's flush emptied the tables. (``serialized_rollback`` cannot be relied on
+    for this once Playwright's event loop has given the thread new connection objects.)"""
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("db")
+    from efh.accounts.models import Role
+    from efh.concerns.models import HarmType
+    from efh.core.models import Source
+
+    if not (Role.objects.exists() and Source.objects.exists() and HarmType.objects.exists()):
+        request.getfixturevalue("seeded")
+
+
+@pytest.fixture
+def demo(seeded: None) -> dict[str, Any]:
     """Every demo account by username, with the partnership's agencies and sources."""
     from efh.accounts.models import User
     from efh.accounts.services import demo_accounts_ensure
@@ -144,8 +195,8 @@ def make_person(db: None) -> Callable[..., Any]:
 def sign_in() -> Callable[..., None]:
     def go(page: Any, live_server: Any, user: Any, password: str | None = None) -> None:
         page.goto(f"{live_server.url}/sign-in/")
-        page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Password").fill(password or demo_password(user.username))
+        page.get_by_label("Username", exact=True).fill(user.username)
+        page.get_by_label("Password", exact=True).fill(password or demo_password(user.username))
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_load_state()
 

@@ -7,12 +7,16 @@ Environment variables:
 - ``EFH_SECRET_KEY``, ``EFH_ALLOWED_HOSTS`` (comma-separated), ``EFH_DEBUG`` (``1``/``0``).
 - ``EFH_VAR_DIR``: where the SQLite database, the generated secret and the demo data live.
 - ``EFH_IMPORT_BULK_ROWS``: size from which an import is a large load (default 100,000 rows).
+- ``EFH_SESSION_SECONDS`` (default 1800) and ``EFH_SESSION_WARNING_SECONDS`` (default 120): idle
+  sign-out, and how long before it the timeout warning shows.
+- ``EFH_LOCKOUT_FAILURES`` (default 5) and ``EFH_LOCKOUT_MINUTES`` (default 15): sign-in lockout.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -67,6 +71,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "efh.core",
     "efh.accounts",
     "efh.people",
@@ -84,9 +91,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed two-factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Sends a user who must (or chose to) use two-factor to enrol or verify before anything else.
+    "efh.accounts.middleware.TwoFactorMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the sign-in page's error.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "efh.config.urls"
@@ -135,12 +148,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out username before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "web:sign-in"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:sign-in"
 
 SESSION_COOKIE_AGE = int(os.environ.get("EFH_SESSION_SECONDS", 30 * 60))
 SESSION_SAVE_EVERY_REQUEST = True
+# Signed-in pages warn this long before the session runs out (accounts/session_timeout.html).
+EFH_SESSION_WARNING_SECONDS = int(os.environ.get("EFH_SESSION_WARNING_SECONDS", 120))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
@@ -162,6 +182,35 @@ STATICFILES_DIRS = [BASE_DIR / "var" / "frontend"]
 EFH_IMPORT_BULK_ROWS = int(os.environ.get("EFH_IMPORT_BULK_ROWS", 100_000))
 # How long a break-glass access keeps a record open to the user who broke the glass.
 EFH_BREAK_GLASS_MINUTES = int(os.environ.get("EFH_BREAK_GLASS_MINUTES", 120))
+# Map tiles for the maps (e.g. a partnership's own tile server, "https://tiles.example/{z}/{x}/{y}.png").
+# Empty: no tiles and nothing fetched from the internet; places are given as latitude/longitude.
+EFH_MAP_TILE_URL = os.environ.get("EFH_MAP_TILE_URL", "")
+EFH_MAP_TILE_ATTRIBUTION = os.environ.get("EFH_MAP_TILE_ATTRIBUTION", "")
+# How to reach the front door urgently, shown after a concern is recorded (e.g. a phone number).
+EFH_FRONT_DOOR_CONTACT = os.environ.get(
+    "EFH_FRONT_DOOR_CONTACT", "the front door (Multi-Agency Safeguarding Hub) by phone"
+)
+
+# Lockout (django-axes): this many failed sign-ins for one username lock it for this long.
+# Locked by username alone: staff in one office share an IP address. `efh unlock <username>`
+# lifts a lock early.
+EFH_LOCKOUT_FAILURES = int(os.environ.get("EFH_LOCKOUT_FAILURES", 5))
+EFH_LOCKOUT_MINUTES = int(os.environ.get("EFH_LOCKOUT_MINUTES", 15))
+AXES_FAILURE_LIMIT = EFH_LOCKOUT_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=EFH_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+# A try while locked does not restart the clock, so the real user is not kept out by retrying.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "efh.web.views.sign_in_locked_out"
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# axes.W006 asks for the IP address as a lockout parameter too; we leave it out on purpose
+# (above), since one office's staff would lock each other out.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Two-factor (django-otp, TOTP): switched on per role with Role.requires_mfa (`efh mfa`).
+OTP_TOTP_ISSUER = os.environ.get("EFH_OTP_ISSUER", "EFH")
 
 SERVICE_NAME = os.environ.get(
     "EFH_SERVICE_NAME", "Safeguarding adolescents from extra-familial harm"

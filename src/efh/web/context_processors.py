@@ -20,10 +20,13 @@ NAVIGATION = [
 
 def service(request: HttpRequest) -> dict[str, Any]:
     """The service's and the partnership's names, for the header, titles and footer, and the
-    navigation the signed-in user may use (``current`` marks the section they are in)."""
+    navigation the signed-in user may use (``current`` marks the section they are in), and
+    ``can.<capability>`` for templates that offer what a role allows."""
     nav = []
+    can: dict[str, bool] = {}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
+        can = {c.value: user.can(c) for c in Capability}
         for label, name, capability in NAVIGATION:
             if user.can(capability):
                 url = reverse(name)
@@ -32,4 +35,5 @@ def service(request: HttpRequest) -> dict[str, Any]:
         "service_name": settings.SERVICE_NAME,
         "partnership_name": settings.PARTNERSHIP_NAME,
         "navigation": nav,
+        "can": can,
     }
