@@ -28,20 +28,6 @@ def child(make_person):
     return make_person(source="social_care", given_name="Ada", family_name="Lovelace")
 
 
-def sign_in(page: Any, live_server: Any, user: Any) -> None:
-    """Sign in through the form (by role: the password box's "Show" button shares its label,
-    which the shared ``sign_in`` fixture's ``get_by_label("Password")`` trips over)."""
-    from efh.accounts.services import DEMO_PASSWORD_SUFFIX
-
-    page.goto(f"{live_server.url}{reverse('web:sign-in')}")
-    page.get_by_role("textbox", name="Username").fill(user.username)
-    page.get_by_role("textbox", name="Password").fill(
-        user.username.replace(".", "-") + DEMO_PASSWORD_SUFFIX
-    )
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
 def tab_to(page: Any, element_id: str, limit: int = 120) -> None:
     """Press Tab until the element has focus (as a keyboard user would)."""
     for _ in range(limit):
@@ -52,7 +38,7 @@ def tab_to(page: Any, element_id: str, limit: int = 120) -> None:
 
 
 def test_empty_form_errors_and_confirmation_are_accessible(
-    page, live_server, worker, child, assert_accessible
+    page, live_server, worker, child, assert_accessible, sign_in
 ):
     sign_in(page, live_server, worker)
     page.goto(f"{live_server.url}{NEW}")
@@ -87,7 +73,7 @@ def test_empty_form_errors_and_confirmation_are_accessible(
     assert_accessible(page)
 
 
-def test_completed_with_the_keyboard_alone(page, live_server, worker, child):
+def test_completed_with_the_keyboard_alone(page, live_server, worker, child, sign_in):
     sign_in(page, live_server, worker)
     page.goto(f"{live_server.url}{NEW}")
     page.get_by_role("heading", name="Record a concern").wait_for()
@@ -140,7 +126,7 @@ def test_completed_with_the_keyboard_alone(page, live_server, worker, child):
     assert roles == {("Ada", "subject"), ("Zed", "suspect")}
 
 
-def test_autosave_survives_a_reload_and_a_session_ending(page, live_server, worker, child):
+def test_autosave_survives_a_reload_and_a_session_ending(page, live_server, worker, child, sign_in):
     sign_in(page, live_server, worker)
     page.goto(f"{live_server.url}{NEW}?person={child.pk}")
     page.locator("#summary").fill("First words, typed slowly")
@@ -176,7 +162,9 @@ def test_autosave_survives_a_reload_and_a_session_ending(page, live_server, work
     assert draft.data["summary"] == ["First words, typed slowly"]
 
 
-def test_map_click_sets_the_point_when_tiles_are_configured(page, live_server, worker, settings):
+def test_map_click_sets_the_point_when_tiles_are_configured(
+    page, live_server, worker, settings, sign_in
+):
     # Tiles from this server (missing ones are fine): nothing is fetched from the internet.
     settings.EFH_MAP_TILE_URL = f"{live_server.url}/static/no-tiles/{{z}}/{{x}}/{{y}}.png"
     sign_in(page, live_server, worker)

@@ -19,20 +19,6 @@ pytestmark = [
 ]
 
 
-def sign_in(page: Any, live_server: Any, user: Any) -> None:
-    """Sign in through the form. (The shared ``sign_in`` fixture's ``get_by_label("Password")``
-    also matches the password input's "Show password" button.)"""
-    from efh.accounts.services import DEMO_PASSWORD_SUFFIX
-
-    page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_role("textbox", name="Password").fill(
-        user.username.replace(".", "-") + DEMO_PASSWORD_SUFFIX
-    )
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
 def fill_when(page: Any, legend: str, when: datetime) -> None:
     local = timezone.localtime(when)
     group = page.get_by_role("group", name=legend)
@@ -51,6 +37,7 @@ def test_record_an_episode_then_its_interview(
     assert_accessible: Any,
     after_hours: int,
     expected: str,
+    sign_in: Any,
 ) -> None:
     child = make_person(source="police", given_name="Ada", family_name="Example")
     sign_in(page, live_server, demo["police.officer"])
@@ -108,6 +95,7 @@ def test_philomena_profile_pages(
     make_person: Any,
     assert_accessible: Any,
     tmp_path: Path,
+    sign_in: Any,
 ) -> None:
     child = make_person(source="police", given_name="Ada", family_name="Example")
     sign_in(page, live_server, demo["police.officer"])

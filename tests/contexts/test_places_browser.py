@@ -16,19 +16,9 @@ pytestmark = [
 ]
 
 
-def sign_in(page: Any, live_server: Any, user: Any) -> None:
-    from efh.accounts.services import DEMO_PASSWORD_SUFFIX
-
-    page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_role("textbox", name="Password").fill(
-        user.username.replace(".", "-") + DEMO_PASSWORD_SUFFIX
-    )
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
-def test_place_pages(page: Any, live_server: Any, demo: Any, assert_accessible: Any) -> None:
+def test_place_pages(
+    page: Any, live_server: Any, demo: Any, assert_accessible: Any, sign_in
+) -> None:
     world: World = build_world()
     sign_in(page, live_server, demo["police.officer"])
     page.goto(live_server.url + reverse("people:record", args=[world.ada.pk]))

@@ -19,20 +19,6 @@ from efh.people.policy import Ground, NeedToKnow, access_person, grounds_for
 REASON = "Found at Hackney Central at 2am with an older adult; checking if she is missing"
 
 
-def _sign_in(page, live_server, user) -> None:
-    """Sign a demo account in through the form (the password field by its exact label: the
-    GOV.UK password input's "Show password" button is labelled too)."""
-    from efh.accounts.services import DEMO_PASSWORD_SUFFIX
-
-    page.goto(f"{live_server.url}{reverse('web:sign-in')}")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password", exact=True).fill(
-        user.username.replace(".", "-") + DEMO_PASSWORD_SUFFIX
-    )
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
 @pytest.fixture
 def child(make_person):
     """A child only the police have recorded on: no one at the school may open the record."""
@@ -240,11 +226,11 @@ def test_an_auditor_cannot_review_their_own_access(client, demo, child):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_journey_denied_then_break_glass_then_the_auditor_reviews(
-    live_server, page, seeded, demo, make_person, assert_accessible
+    live_server, page, seeded, demo, make_person, assert_accessible, sign_in
 ):
     child = make_person(source="police", given_name="Ada", family_name="Example")
     dsl = demo["school.dsl"]
-    _sign_in(page, live_server, dsl)
+    sign_in(page, live_server, dsl)
 
     # Denied: the school has no standing reason to open a child only the police know.
     response = page.goto(f"{live_server.url}{reverse('people:record', args=[child.pk])}")
@@ -281,7 +267,7 @@ def test_journey_denied_then_break_glass_then_the_auditor_reviews(
 
     # The auditor: the log, who looked at the child, what the user did, the review.
     page.get_by_role("button", name="Sign out").click()
-    _sign_in(page, live_server, demo["auditor"])
+    sign_in(page, live_server, demo["auditor"])
     page.goto(f"{live_server.url}{reverse('audit:index')}")
     expect(page.get_by_role("heading", name="Access log", exact=True)).to_be_visible()
     assert_accessible(page)

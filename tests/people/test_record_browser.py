@@ -25,25 +25,12 @@ def world(demo: Any) -> World:
     return build_world()
 
 
-def sign_in(page: Any, live_server: Any, user: Any) -> None:
-    """Sign in through the form (by role: the password field has a "Show" button too)."""
-    from efh.accounts.services import DEMO_PASSWORD_SUFFIX
-
-    page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_role("textbox", name="Password").fill(
-        user.username.replace(".", "-") + DEMO_PASSWORD_SUFFIX
-    )
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
 def record_url(live_server: Any, person: Any) -> str:
     return live_server.url + reverse("people:record", args=[person.pk])
 
 
 def test_child_and_adult_pages(
-    page: Any, live_server: Any, demo: Any, world: World, assert_accessible: Any
+    page: Any, live_server: Any, demo: Any, world: World, assert_accessible: Any, sign_in
 ) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -84,7 +71,7 @@ def test_child_and_adult_pages(
 
 
 def test_pseudonymised_page(
-    page: Any, live_server: Any, demo: Any, world: World, assert_accessible: Any
+    page: Any, live_server: Any, demo: Any, world: World, assert_accessible: Any, sign_in
 ) -> None:
     sign_in(page, live_server, demo["analyst"])
     page.goto(record_url(live_server, world.ada))
@@ -95,7 +82,7 @@ def test_pseudonymised_page(
 
 
 def test_need_to_know_page(
-    page: Any, live_server: Any, demo: Any, world: World, assert_accessible: Any
+    page: Any, live_server: Any, demo: Any, world: World, assert_accessible: Any, sign_in
 ) -> None:
     sign_in(page, live_server, demo["youth.worker"])
     response = page.goto(record_url(live_server, world.ada))

@@ -18,20 +18,6 @@ from efh.people.models import SharingDecision
 from efh.people.policy import Ground, grounds_for, now
 
 
-def _sign_in(page, live_server, user) -> None:
-    """Sign a demo account in through the form (the password field by its exact label: the
-    GOV.UK password input's "Show password" button is labelled too)."""
-    from efh.accounts.services import DEMO_PASSWORD_SUFFIX
-
-    page.goto(f"{live_server.url}{reverse('web:sign-in')}")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password", exact=True).fill(
-        user.username.replace(".", "-") + DEMO_PASSWORD_SUFFIX
-    )
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
 @pytest.fixture
 def child(make_person):
     return make_person(source="police", given_name="Ada", family_name="Example")
@@ -243,9 +229,11 @@ def test_the_page_lists_the_decisions_in_force_and_is_logged(client, demo, child
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_sharing_in_the_browser(live_server, page, seeded, demo, make_person, assert_accessible):
+def test_sharing_in_the_browser(
+    live_server, page, seeded, demo, make_person, assert_accessible, sign_in
+):
     child = make_person(source="police", given_name="Ada", family_name="Example")
-    _sign_in(page, live_server, demo["police.officer"])
+    sign_in(page, live_server, demo["police.officer"])
     page.goto(f"{live_server.url}{_url(child)}")
     expect(page.get_by_role("heading", name="Share Ada Example\u2019s record")).to_be_visible()
     assert_accessible(page)
