@@ -57,6 +57,9 @@ def test_record_episode_on_the_users_agency_record(demo: Any, make_person: Any) 
     assert len(episode.source_id) == 32
     assert episode.delivery_id is None and episode.line is None
     assert episode.recorded_by == officer
+    episode.refresh_from_db()
+    assert episode.found_description == "E5 8HX"
+    assert episode.circumstances == "Left the children's home after an argument"
     raw = json.loads(episode.raw)
     assert raw["found"] == "E5 8HX"
     assert raw["missing_with"] == [friend.pk]

@@ -154,6 +154,16 @@ class MissingEpisode(SourcedModel):
     )
     found_latitude = models.FloatField(null=True, blank=True)
     found_longitude = models.FloatField(null=True, blank=True)
+    found_description = models.CharField(
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Where they were found, as described (a place or a postcode)",
+    )
+    circumstances = models.TextField(
+        blank=True, default="", db_default="", help_text="How they went missing; what is known"
+    )
     rhi_offered_at = models.DateTimeField(
         null=True, blank=True, help_text="Return home interview offered"
     )

@@ -208,6 +208,8 @@ def missing_episode_record(
         went_missing_at=went_missing_at,
         reported_at=reported_at,
         returned_at=returned_at,
+        found_description=found.strip(),
+        circumstances=circumstances,
         recorded_by=actor,
     )
     for companion in companions:
