@@ -143,7 +143,8 @@ def test_search_is_scoped_and_logged_then_add(worker, client, child, make_person
     html = response.content.decode()
     assert "Ada Lovelace" in html and "Hidden" not in html
     entry = AccessLogEntry.objects.filter(action="search").latest("seq")
-    assert entry.detail["terms"] == "ada" and entry.detail["results"] == 1
+    assert entry.object_type == "person_search"
+    assert entry.detail["terms"] == {"name": "ada"} and entry.detail["results"] == [child.pk]
     # Adding: the first person is the subject by default.
     response = client.post(NEW, {**when(), "add_person": str(child.pk), "summary": "kept"})
     html = response.content.decode()
@@ -153,6 +154,11 @@ def test_search_is_scoped_and_logged_then_add(worker, client, child, make_person
     # Someone the user may not open cannot be added by posting their id.
     response = client.post(NEW, {**when(), "add_person": str(hidden.pk)})
     assert 'name="people-0-person"' not in response.content.decode()
+
+
+def test_search_for_a_person_tolerates_a_typo(worker, client, child):
+    response = client.post(NEW, {**when(), "action": "search", "person_query": "Lovelase"})
+    assert "Ada Lovelace" in response.content.decode()
 
 
 def test_add_new_person_then_record(worker, client):

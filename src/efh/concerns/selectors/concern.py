@@ -7,11 +7,13 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.db.models import Avg, Q
+from django.utils import timezone
 
 from efh.concerns.models import ConcernDraft, Event, EventKind, HarmType, Role
 from efh.contexts.models import Location, Organisation, Ward
-from efh.people.models import PersonRecord
 from efh.people.policy import instances_user_can_view, labels_for
+from efh.people.selectors.search import SearchTerms
+from efh.people.selectors.search import people_search as index_search
 
 if TYPE_CHECKING:
     from efh.accounts.models import User
@@ -36,35 +38,24 @@ class PersonOption:
     date_of_birth: date | None
 
 
-def _name_filter(query: str) -> Q:
-    q = Q()
-    for term in query.split()[:5]:
-        q &= Q(given_name__icontains=term) | Q(family_name__icontains=term)
-    return q
-
-
 def people_search(*, user: User, query: str, exclude: set[int]) -> list[PersonOption]:
-    """People the user may open whose name (given or family) contains every word typed.
+    """People the user may open matching the name typed, through the same search as the
+    "Search people" screen (typos, aliases and street names, sound-alikes).
 
-    Only the policy's ``instances_user_can_view`` are searched, so a search never even hints at
-    a person the user has no need to know about."""
+    Only people the policy lets the user open are offered: a search for someone to add to a
+    concern never even hints at a person the user has no need to know about."""
     query = query.strip()
     if not query:
         return []
-    visible = instances_user_can_view(user).values("pk")
-    records = (
-        PersonRecord.objects.filter(_name_filter(query), person__in=visible)
-        .exclude(person_id__in=exclude)
-        .order_by("family_name", "given_name", "person_id", "-recorded_at")
-        .values_list("person_id", "given_name", "family_name", "date_of_birth")
+    results = index_search(
+        user, SearchTerms(name=query), today=timezone.localdate(), limit=SEARCH_LIMIT * 2
     )
-    options: dict[int, PersonOption] = {}
-    for person_id, given, family, dob in records[: SEARCH_LIMIT * 5]:
-        if person_id not in options:
-            options[person_id] = PersonOption(person_id, f"{given} {family}".strip(), dob)
-        if len(options) >= SEARCH_LIMIT:
-            break
-    return list(options.values())
+    options = [
+        PersonOption(found.person_id, found.name, found.date_of_birth)
+        for found in results.shown
+        if found.can_open and found.person_id not in exclude
+    ]
+    return options[:SEARCH_LIMIT]
 
 
 def persons_viewable(*, user: User, person_ids: list[int]) -> set[int]:

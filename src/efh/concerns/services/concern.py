@@ -279,8 +279,15 @@ def concern_people_search(
     access_log_record(
         actor=actor,
         action=AccessAction.SEARCH,
-        object_type="person",
-        detail={"terms": query, "results": len(results), "for": "concern"},
+        # As the "Search people" screen logs, so that the auditors' "who looked at this child"
+        # finds the searches that showed them.
+        object_type="person_search",
+        detail={
+            "terms": {"name": query},
+            "results": [option.person_id for option in results],
+            "restricted": [],
+            "for": "concern",
+        },
         request=request,
     )
     return results
