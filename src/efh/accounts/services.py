@@ -9,7 +9,9 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from efh.accounts.models import Agency, Partnership, Role, Sector, User
-from efh.core.models import Source
+from efh.core.access import Capability
+from efh.core.models import AccessAction, Source
+from efh.core.services import access_log_record
 
 # One agency per sector of the partnership; demo accounts belong to these.
 DEMO_AGENCIES = [
@@ -126,3 +128,37 @@ def mfa_devices_remove(*, user: User) -> int:
 def role_mfa_set(*, role: Role, required: bool) -> None:
     role.requires_mfa = required
     role.save(update_fields=["requires_mfa"])
+
+
+@transaction.atomic
+def role_configure(
+    *, code: str, capabilities: list[str], name: str = "", description: str = ""
+) -> Role:
+    """Create a role or change what it may do. Capability names are checked against
+    ``core.access.Capability``; the change is written to the access log (ADMIN)."""
+    known = {c.value for c in Capability}
+    unknown = [c for c in capabilities if c not in known]
+    if unknown:
+        raise ValueError(
+            f"unknown capabilities: {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+        )
+    role = Role.objects.filter(code=code).first()
+    if role is None:
+        if not name:
+            raise ValueError(f"no role {code!r}: give --name to create it")
+        role = Role(code=code)
+    before = list(role.capabilities or [])
+    role.name = name or role.name
+    role.description = description or role.description
+    role.capabilities = sorted(set(capabilities))
+    role.full_clean()
+    role.save()
+    access_log_record(
+        actor=None,
+        action=AccessAction.ADMIN,
+        object_type="role",
+        object_id=role.code,
+        fields=["capabilities", "name", "description"],
+        detail={"capabilities_before": before, "capabilities": role.capabilities},
+    )
+    return role
