@@ -18,12 +18,15 @@ import itertools
 import json
 import os
 import re
+import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 REPO = Path(__file__).resolve().parents[1]
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
@@ -89,6 +92,41 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+class _ServerRequests:
+    """Requests the live server is handling, so that a browser test's teardown can wait for
+    them: closing a page sends what it sends on ``pagehide`` (a concern's last autosave, say),
+    and the test database must not be flushed while the server is still writing."""
+
+    def __init__(self) -> None:
+        self.active = 0
+        self.lock = threading.Lock()
+
+    def started(self, **_: Any) -> None:
+        with self.lock:
+            self.active += 1
+
+    def finished(self, **_: Any) -> None:
+        with self.lock:
+            self.active -= 1
+
+    def wait_until_idle(self, quiet: float = 0.3, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        idle_since: float | None = None
+        while time.monotonic() < deadline:
+            if self.active <= 0:
+                idle_since = idle_since or time.monotonic()
+                if time.monotonic() - idle_since >= quiet:
+                    return
+            else:
+                idle_since = None
+            time.sleep(0.02)
+
+
+_server_requests = _ServerRequests()
+request_started.connect(_server_requests.started)
+request_finished.connect(_server_requests.finished)
+
+
 @pytest.fixture
 def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
@@ -100,6 +138,7 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
         name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     context.close()
+    _server_requests.wait_until_idle()
 
 
 def demo_password(username: str) -> str:
