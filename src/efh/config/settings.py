@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A person the user has no need to know about: the need-to-know page, from any view.
+    "efh.people.middleware.NeedToKnowMiddleware",
     # Sends a user who must (or chose to) use two-factor to enrol or verify before anything else.
     "efh.accounts.middleware.TwoFactorMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the sign-in page's error.

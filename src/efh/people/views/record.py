@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from efh.core.access import Capability
-from efh.people.policy import Level, NeedToKnow, access_person
+from efh.people.policy import Level, access_person
 from efh.people.selectors import record as selectors
 from efh.web.forms import GovukFormMixin
 from efh.web.views import AuthenticatedRequest
@@ -153,21 +153,10 @@ def record(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
         detail["filters"] = {
             k: (v.isoformat() if isinstance(v, date) else v) for k, v in vars(filters).items() if v
         }
-    try:
-        access = access_person(
-            user, person_id, request=request, fields=record_fields(user), detail=detail
-        )
-    except NeedToKnow as refused:
-        return render(
-            request,
-            "people/need_to_know.html",
-            {
-                "person_id": refused.person_id,
-                "known_to": refused.known_to,
-                "can_break_glass": refused.can_break_glass,
-            },
-            status=403,
-        )
+    # No need to know: NeedToKnow propagates to people.middleware's need-to-know page.
+    access = access_person(
+        user, person_id, request=request, fields=record_fields(user), detail=detail
+    )
     context: dict[str, Any] = {
         "form": form,
         "filters": filters,
