@@ -40,6 +40,11 @@ class Source(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    @staticmethod
+    def platform_code(agency_code: str) -> str:
+        """The code of the source for what an agency's staff record on the platform itself."""
+        return f"efh-{agency_code}"[:32]
+
 
 class Delivery(models.Model):
     """One folder of exchange-format files, imported all-or-nothing."""

@@ -79,7 +79,7 @@ def platform_source(agency: Any) -> Any:
     made on first use, so that every record names the agency that made it."""
     from efh.core.models import Source
 
-    code = f"efh-{agency.code}"[:32]
+    code = Source.platform_code(agency.code)
     source, _ = Source.objects.get_or_create(
         code=code, defaults={"name": f"{agency.name} (on the platform)", "agency": agency}
     )

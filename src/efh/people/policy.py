@@ -106,10 +106,20 @@ def now() -> datetime:
 
 
 def agency_source_codes(user: User) -> list[str]:
-    """The sending systems of the user's agency, the platform's own source for it included."""
-    if user.agency_id is None:
+    """The sending systems of the user's agency, the platform's own source for it included.
+
+    The configured sources are read once per user object (one request: the record page asks
+    the policy several times); the platform source's code is derived, not read, so an agency's
+    first concern counts at once even on the same user object."""
+    if user.agency is None:
         return []
-    return list(Source.objects.filter(agency_id=user.agency_id).values_list("code", flat=True))
+    cached: list[str] | None = getattr(user, "_efh_agency_sources", None)
+    if cached is None:
+        cached = list(
+            Source.objects.filter(agency=user.agency).values_list("code", flat=True)
+        )
+        user._efh_agency_sources = cached  # type: ignore[attr-defined]
+    return sorted({*cached, Source.platform_code(user.agency.code)})
 
 
 def _agency_recorded(codes: list[str]) -> Q:
