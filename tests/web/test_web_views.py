@@ -167,3 +167,17 @@ def test_home_lists_the_five_latest_deliveries(client, make_user):
     assert "3 November 2025 at 9:30am" in html
     assert "2 November 2025" not in html
     assert "No data has been imported yet." not in html
+
+
+def test_home_lists_drafts_and_logs_the_names_it_shows(demo, make_person, client) -> None:
+    from efh.concerns.models import ConcernDraft
+    from efh.core.models import AccessLogEntry
+
+    officer = demo["police.officer"]
+    child = make_person(source="police", given_name="Perpetua", family_name="Quell")
+    ConcernDraft.objects.create(user=officer, person=child, data={"summary": ["half"]})
+    client.force_login(officer)
+    response = client.get(reverse("web:home"))
+    assert "Perpetua Quell" in response.content.decode()
+    entry = AccessLogEntry.objects.latest("seq")
+    assert (entry.object_type, entry.detail) == ("concern_drafts", {"people": [child.pk]})

@@ -115,9 +115,7 @@ def agency_source_codes(user: User) -> list[str]:
         return []
     cached: list[str] | None = getattr(user, "_efh_agency_sources", None)
     if cached is None:
-        cached = list(
-            Source.objects.filter(agency=user.agency).values_list("code", flat=True)
-        )
+        cached = list(Source.objects.filter(agency=user.agency).values_list("code", flat=True))
         user._efh_agency_sources = cached  # type: ignore[attr-defined]
     return sorted({*cached, Source.platform_code(user.agency.code)})
 

@@ -13,6 +13,8 @@ from django.shortcuts import render
 from efh.accounts.forms import LockableSignInForm, lockout_message
 from efh.accounts.models import User
 from efh.concerns.selectors.concern import drafts_for
+from efh.core.models import AccessAction
+from efh.core.services import access_log_record
 from efh.web import selectors
 
 # Shown on the sign-in page after the timeout warning ran out (session-timeout.js).
@@ -75,11 +77,19 @@ def _duration(seconds: int) -> str:
 
 @login_required
 def home(request: AuthenticatedRequest) -> HttpResponse:
+    drafts = drafts_for(user=request.user)
+    named = sorted({d.person_id for d in drafts if d.person_id and d.about})
+    if named:  # the list names the people the drafts are about: a view of personal data
+        access_log_record(
+            actor=request.user,
+            action=AccessAction.VIEW,
+            object_type="concern_drafts",
+            fields=["names"],
+            detail={"people": named},
+            request=request,
+        )
     return render(
         request,
         "web/home.html",
-        {
-            "deliveries": selectors.latest_deliveries(user=request.user),
-            "concern_drafts": drafts_for(user=request.user),
-        },
+        {"deliveries": selectors.latest_deliveries(user=request.user), "concern_drafts": drafts},
     )

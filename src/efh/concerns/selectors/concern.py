@@ -137,6 +137,7 @@ class DraftSummary:
     updated_at: datetime
     about: str
     summary: str
+    person_id: int | None = None
 
 
 def drafts_for(*, user: User, limit: int = 20) -> list[DraftSummary]:
@@ -155,6 +156,7 @@ def drafts_for(*, user: User, limit: int = 20) -> list[DraftSummary]:
                 updated_at=draft.updated_at,
                 about=labels.get(draft.person_id, "") if draft.person_id else "",
                 summary=summary[:80] + ("…" if len(summary) > 80 else ""),
+                person_id=draft.person_id,
             )
         )
     return out
