@@ -36,6 +36,7 @@ DEMO_USERS = [
     ("youth.worker", "Ife", "Example", "practitioner", "vcs"),
     ("screener", "Sam", "Example", "screener", "childrens-social-care"),
     ("panel.chair", "Ruth", "Example", "panel_chair", "childrens-social-care"),
+    ("data.quality", "Jo", "Example", "data_quality", "partnership"),
     ("analyst", "Chen", "Example", "analyst", "community-safety"),
     ("manager", "Lola", "Example", "partnership_manager", "partnership"),
     ("auditor", "Nadia", "Example", "auditor", "partnership"),

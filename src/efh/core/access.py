@@ -34,6 +34,10 @@ class Capability(StrEnum):
     AUDIT = "audit"
     """Read the access log; review break-glass accesses."""
 
+    LINK_REVIEW = "link_review"
+    """Review the pairs of records linkage could not decide; merge and unmerge people. Shows the
+    identity details of the records under review, not their chronology."""
+
     ADMINISTER = "administer"
     """Manage accounts and configuration; by itself sees no case records."""
 
@@ -45,6 +49,7 @@ CAPABILITY_LABELS = {
     Capability.BREAK_GLASS: "Break glass, with a reason, for audit review",
     Capability.PSEUDONYMISED: "Aggregates and pseudonymised records",
     Capability.AUDIT: "The access log and break-glass reviews",
+    Capability.LINK_REVIEW: "Review record links; merge and unmerge people",
     Capability.ADMINISTER: "Accounts and configuration",
 }
 
@@ -57,6 +62,7 @@ STANDARD_ROLES: dict[str, frozenset[Capability]] = {
             Capability.PARTNERSHIP_WIDE,
             Capability.RECORD,
             Capability.BREAK_GLASS,
+            Capability.LINK_REVIEW,
         }
     ),
     "panel_chair": frozenset(
@@ -69,6 +75,7 @@ STANDARD_ROLES: dict[str, frozenset[Capability]] = {
     ),
     "analyst": frozenset({Capability.PSEUDONYMISED}),
     "partnership_manager": frozenset({Capability.PSEUDONYMISED}),
+    "data_quality": frozenset({Capability.LINK_REVIEW}),
     "auditor": frozenset({Capability.AUDIT}),
     "sysadmin": frozenset({Capability.ADMINISTER}),
 }

@@ -436,7 +436,13 @@ class _Loader:
         for person, pks in by_person.items():
             PersonRecord.objects.filter(pk__in=pks).update(person_id=person)
         if vacated:
-            Person.objects.filter(pk__in=vacated, records__isnull=True).delete()
+            # A person a merge names is kept (empty), so the merge can be undone.
+            Person.objects.filter(
+                pk__in=vacated,
+                records__isnull=True,
+                merges_in__isnull=True,
+                merges_out__isnull=True,
+            ).delete()
         self._details(new, changed)
 
     def _details(self, new: pl.DataFrame, changed: pl.DataFrame) -> None:

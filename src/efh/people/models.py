@@ -14,9 +14,16 @@ from efh.core.models import SourcedModel
 
 
 class Person(models.Model):
-    """One real individual as far as linkage can tell: the records pointing here."""
+    """One real individual as far as linkage can tell: the records pointing here.
+
+    A person merged into another keeps its row, with ``merged_into`` set and no records, so that
+    old links to it lead to the survivor and an unmerge can bring it back exactly.
+    """
 
     created_at = models.DateTimeField(auto_now_add=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"person {self.pk}"
@@ -388,3 +395,170 @@ class SearchName(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.text}"
+
+
+# --- Identity linkage: runs, the clerical review queue, decisions, merges ---------------------
+
+
+class LinkRunKind(models.TextChoices):
+    FULL = "full", "All records"
+    INCREMENTAL = "incremental", "New and changed records"
+
+
+class LinkRunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Finished"
+    FAILED = "failed", "Failed: nothing was changed"
+
+
+class LinkRun(models.Model):
+    """One run of ``efh link``: its progress while it runs, its figures when done.
+
+    Links are written in one transaction at the end, so a run that fails or is killed leaves every
+    link as it was. A run whose heartbeat stopped without finishing is shown as interrupted.
+    """
+
+    kind = models.CharField(max_length=12, choices=LinkRunKind.choices)
+    status = models.CharField(
+        max_length=10, choices=LinkRunStatus.choices, default=LinkRunStatus.RUNNING
+    )
+    stage = models.CharField(max_length=200, blank=True, help_text="what it is doing now")
+    done = models.PositiveBigIntegerField(default=0)
+    total = models.PositiveBigIntegerField(default=0)
+    trained = models.BooleanField(default=False, help_text="the model was (re)trained in this run")
+    started_by = models.CharField(max_length=150, help_text="the command or user that started it")
+    started_at = models.DateTimeField()
+    heartbeat_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    figures = models.JSONField(default=dict, blank=True, help_text="records, pairs, links, ...")
+    message = models.TextField(blank=True, help_text="why it failed")
+    max_record_id = models.BigIntegerField(
+        null=True, blank=True, help_text="records up to this id were linked (successful runs)"
+    )
+    max_delivery_id = models.BigIntegerField(
+        null=True, blank=True, help_text="deliveries up to this id were linked (successful runs)"
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"link run {self.pk} ({self.status})"
+
+
+class PairOrder(models.Model):
+    """Abstract: a pair of person records, stored with the lower record id first."""
+
+    record_a = models.ForeignKey(PersonRecord, on_delete=models.CASCADE, related_name="+")
+    record_b = models.ForeignKey(PersonRecord, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class ReviewPair(PairOrder):
+    """A pair the model could not decide (its weight fell between the two thresholds): on the
+    clerical review queue until someone decides it, or until its two records are linked anyway.
+
+    ``comparison`` holds, per field, the comparison level and its match weight as Splink computed
+    them (see ``efh.intelligence.linkage.explain``), so the screen can say why in plain words.
+    """
+
+    match_weight = models.FloatField()
+    match_probability = models.FloatField()
+    comparison = models.JSONField(default=list)
+    run = models.ForeignKey(LinkRun, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["record_a", "record_b"], name="reviewpair_unique"),
+            models.CheckConstraint(
+                condition=models.Q(record_a__lt=models.F("record_b")), name="reviewpair_ordered"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["-match_weight"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="reviewpair_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"review pair {self.record_a_id}/{self.record_b_id}"
+
+
+class LinkDecisionKind(models.TextChoices):
+    SAME = "same", "Same person"
+    DIFFERENT = "different", "Different people"
+    NOT_SURE = "not_sure", "Not sure"
+
+
+class LinkDecision(PairOrder):
+    """A person's decision on a pair of records. The pair is never asked again, and the model
+    never links two records (or the people they belong to) that someone decided are different."""
+
+    decision = models.CharField(max_length=10, choices=LinkDecisionKind.choices)
+    decided_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+    note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["record_a", "record_b"], name="linkdecision_unique"),
+            models.CheckConstraint(
+                condition=models.Q(record_a__lt=models.F("record_b")),
+                name="linkdecision_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["record_b"],
+                condition=models.Q(decision="different"),
+                name="linkdecision_different_b",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision} on {self.record_a_id}/{self.record_b_id}"
+
+
+class Merge(models.Model):
+    """The ``absorbed`` person's records (and what hung off the person) moved to ``survivor``.
+
+    It stores exactly what moved, so an unmerge puts it all back: ``records`` are the record ids,
+    ``moved`` the person-level rows by kind (``{"involvement": [ids], ...}``). Made by a link run
+    (``run``) or by a person (``decided_by``); ``evidence_a``/``evidence_b`` is the pair of
+    records whose match led to it.
+    """
+
+    survivor = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_in")
+    absorbed = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_out")
+    records = models.JSONField(default=list)
+    moved = models.JSONField(default=dict, blank=True)
+    evidence_a = models.ForeignKey(
+        PersonRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    evidence_b = models.ForeignKey(
+        PersonRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    match_weight = models.FloatField(null=True, blank=True)
+    run = models.ForeignKey(LinkRun, null=True, blank=True, on_delete=models.SET_NULL)
+    decided_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    merged_at = models.DateTimeField()
+    unmerged_at = models.DateTimeField(null=True, blank=True)
+    unmerged_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unmerge_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"merge of person {self.absorbed_id} into {self.survivor_id}"
