@@ -151,6 +151,7 @@ SEED_MIGRATIONS = [
     "efh.core.migrations.0002_seed_sources",
     "efh.accounts.migrations.0002_seed_roles",
     "efh.accounts.migrations.0003_role_capabilities",
+    "efh.accounts.migrations.0004_link_review",
     "efh.concerns.migrations.0003_seed_harm_types",
 ]
 

@@ -38,6 +38,8 @@ CASEWORK_WIDE = {"screener": 200, "panel.chair": 200}
 PSEUDONYMISED = {"analyst": 200, "manager": 200}
 NO_PERSONAL = {"auditor": 403, "admin": 403}
 ANON = {"anonymous": 302}
+# The front door and the data-quality role review record links (Capability.LINK_REVIEW).
+LINK_REVIEWERS = {"screener": 200, "data.quality": 200}
 
 
 def expect(**codes: int) -> dict[str, int]:
@@ -345,6 +347,31 @@ MATRIX: list[tuple[str, str, str | None, str, dict[str, int]]] = [
             ("break-glass-review", "glass"),
         ]
     ],
+    *[
+        (
+            f"record linkage: {case}",
+            name,
+            key,
+            query,
+            {
+                **ANON,
+                **dict.fromkeys(
+                    ["police.officer", "panel.chair", "analyst", "manager", "auditor", "admin"],
+                    403,
+                ),
+                **LINK_REVIEWERS,
+            },
+        )
+        for case, name, key, query in [
+            ("review queue", "people:link-review", None, ""),
+            ("not sure list", "people:link-review", None, "?list=not_sure"),
+            ("one review pair", "people:link-pair", "review_pair", ""),
+            ("merges", "people:merges", None, ""),
+            ("undo a merge", "people:merge-undo", "merge", ""),
+            ("merge two people", "people:merge-persons", None, "?a={merge_a}&b={merge_b}"),
+            ("link runs", "people:link-runs", None, ""),
+        ]
+    ],
     (
         "two-factor enrolment",
         "accounts:two-factor",
@@ -364,6 +391,8 @@ PERSONAL_KEYS = {
     "location",
     "organisation",
     "concern",
+    "review_pair",
+    "merge",
 }
 CHILD_NAMES = {
     "own": "Ottoline",
@@ -458,7 +487,30 @@ def world(demo: dict[str, Any], make_person: Any) -> dict[str, Any]:
         expires_at=now - timedelta(hours=3),
         log_seq=1,
     )
+    # Record linkage: a pair on the review queue, a merge, and two people to merge.
+    from efh.people.models import ReviewPair
+    from efh.people.services import persons_merge
+
+    pair_a, pair_b = (
+        make_person(source=s, given_name="Queued", family_name="Pairling").records.get()
+        for s in ("police", "health")
+    )
+    review_pair = ReviewPair.objects.create(
+        record_a=pair_a, record_b=pair_b, match_weight=2.5, match_probability=0.85, created_at=now
+    )
+    merge = persons_merge(
+        actor=demo["data.quality"],
+        survivor=make_person(given_name="Merged", family_name="Survivor"),
+        absorbed=make_person(source="health", given_name="Merged", family_name="Absorbed"),
+        reason="Same NHS number",
+    )
+    merge_a = make_person(given_name="Mergeable", family_name="One")
+    merge_b = make_person(source="health", given_name="Mergeable", family_name="Two")
     return {
+        "review_pair": review_pair.pk,
+        "merge": merge.pk,
+        "merge_a": merge_a.pk,
+        "merge_b": merge_b.pk,
         "own": own.pk,
         "other": other.pk,
         "shared": shared.pk,
@@ -479,6 +531,8 @@ def url_for(name: str, key: str | None, query: str, world: dict[str, Any]) -> st
     kwargs: dict[str, Any] = {}
     if key is not None:
         param = {
+            "people:link-pair": "pk",
+            "people:merge-undo": "pk",
             "people:": "person_id",
             "concerns:philomena": "person_id",
             "audit:person": "person_id",
@@ -567,6 +621,34 @@ POST_MATRIX: list[tuple[str, str, str | None, dict[str, str], dict[str, int]]] =
         },
     ),
     (
+        "decide a review pair",
+        "people:link-pair",
+        "review_pair",
+        {"decision": "not_sure"},
+        {
+            **ANON,
+            **dict.fromkeys(
+                ["police.officer", "panel.chair", "analyst", "manager", "auditor", "admin"], 403
+            ),
+            "screener": 302,
+            "data.quality": 302,
+        },
+    ),
+    (
+        "undo a merge",
+        "people:merge-undo",
+        "merge",
+        {"reason": "Different children"},
+        {
+            **ANON,
+            **dict.fromkeys(
+                ["police.officer", "panel.chair", "analyst", "manager", "auditor", "admin"], 403
+            ),
+            "screener": 302,
+            "data.quality": 302,
+        },
+    ),
+    (
         "keep the session alive",
         "accounts:session-extend",
         None,
@@ -589,7 +671,11 @@ def test_permission_matrix_posts(
     client = Client()
     if role != "anonymous":
         client.force_login(world["users"][role])
-    kwargs = {"draft_id": world[key]} if key == "draft" else {}
+    kwargs: dict[str, Any] = {}
+    if key == "draft":
+        kwargs = {"draft_id": world[key]}
+    elif key is not None:
+        kwargs = {"pk": world[key]}
     response = client.post(reverse(name, kwargs=kwargs), data)
     assert response.status_code == code, response.content[:2000]
     if code == 302 and role == "anonymous":

@@ -1,6 +1,7 @@
-"""Forms of the need-to-know screens: breaking the glass, and recording an information-sharing
-decision. The rules themselves are the services' (``people.services``); these forms collect the
-input, give each mistake a GOV.UK message in its place, and keep what was typed."""
+"""Forms of the need-to-know screens (breaking the glass, recording an information-sharing
+decision) and of identity linkage (review decisions, merges, unmerges). The rules themselves are
+the services' (``people.services``); these forms collect the input, give each mistake a GOV.UK
+message in its place, and keep what was typed."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ from django.utils import timezone
 
 from efh.accounts.models import Agency, User
 from efh.core.forms import GovukRadios
-from efh.people.models import LawfulBasis, SharingScope, SpecialCategoryCondition
+from efh.people.models import (
+    LawfulBasis,
+    LinkDecisionKind,
+    SharingScope,
+    SpecialCategoryCondition,
+)
 from efh.web.forms import GovukFormMixin
 
 
@@ -229,3 +235,58 @@ class SharingForm(GovukFormMixin, forms.Form):
         "to_user": "recipient_kind",
         "consent_obtained": "consent",
     }
+
+
+# --- Identity linkage: review decisions, merges and unmerges -----------------------------------
+
+
+class LinkDecisionForm(GovukFormMixin, forms.Form):
+    """A reviewer's decision on a pair of records (``people.services.link_decide``)."""
+
+    decision = forms.ChoiceField(
+        label="Are these records about the same person?",
+        choices=LinkDecisionKind.choices,
+        widget=GovukRadios,
+        error_messages={
+            "required": "Choose whether these records are about the same person",
+            "invalid_choice": "Choose whether these records are about the same person",
+        },
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        help_text="What decided it, for the next reviewer and the audit, for example: "
+        "“Same NHS number; the school record has her nickname.”",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"max_length": "The note must be 2,000 characters or fewer"},
+    )
+
+
+class MergeReasonForm(GovukFormMixin, forms.Form):
+    """Why two people are merged, or a merge is undone: required, and logged with the change."""
+
+    reason = forms.CharField(
+        label="Why?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={
+            "required": "Enter the reason",
+            "max_length": "The reason must be 2,000 characters or fewer",
+        },
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        label: str = "",
+        help_text: str = "",
+        required_message: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        reason = self.fields["reason"]
+        reason.label = label or reason.label
+        reason.help_text = help_text
+        if required_message:
+            reason.error_messages["required"] = required_message

@@ -409,6 +409,7 @@ class LinkRunStatus(models.TextChoices):
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Finished"
     FAILED = "failed", "Failed: nothing was changed"
+    INTERRUPTED = "interrupted", "Interrupted: nothing was changed"
 
 
 class LinkRun(models.Model):
@@ -420,7 +421,7 @@ class LinkRun(models.Model):
 
     kind = models.CharField(max_length=12, choices=LinkRunKind.choices)
     status = models.CharField(
-        max_length=10, choices=LinkRunStatus.choices, default=LinkRunStatus.RUNNING
+        max_length=12, choices=LinkRunStatus.choices, default=LinkRunStatus.RUNNING
     )
     stage = models.CharField(max_length=200, blank=True, help_text="what it is doing now")
     done = models.PositiveBigIntegerField(default=0)
@@ -432,6 +433,8 @@ class LinkRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     figures = models.JSONField(default=dict, blank=True, help_text="records, pairs, links, ...")
     message = models.TextField(blank=True, help_text="why it failed")
+    host = models.CharField(max_length=255, blank=True, help_text="machine the run ran on")
+    pid = models.PositiveIntegerField(null=True, blank=True, help_text="its process id there")
     max_record_id = models.BigIntegerField(
         null=True, blank=True, help_text="records up to this id were linked (successful runs)"
     )

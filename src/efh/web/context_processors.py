@@ -14,6 +14,7 @@ from efh.core.access import Capability
 NAVIGATION = [
     ("Search people", "people:search", Capability.CASEWORK),
     ("Record a concern", "concerns:concern-new", Capability.RECORD),
+    ("Record links", "people:link-review", Capability.LINK_REVIEW),
     ("Access log", "audit:index", Capability.AUDIT),
 ]
 

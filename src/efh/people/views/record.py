@@ -18,11 +18,12 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from efh.core.access import Capability
 from efh.people.policy import Level, access_person
 from efh.people.selectors import record as selectors
+from efh.people.selectors.linking import merge_history, survivor_of
 from efh.web.forms import GovukFormMixin
 from efh.web.views import AuthenticatedRequest
 
@@ -144,6 +145,9 @@ def query_without_page(request: HttpRequest) -> str:
 @login_required
 def record(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
     user = request.user
+    survivor = survivor_of(person_id)
+    if survivor is not None:  # merged: its records are with the survivor now
+        return redirect("people:record", person_id=survivor)
     sources = selectors.Sources.load()
     form = filter_form(request, sources)
     filters = form.filters()
@@ -173,4 +177,6 @@ def record(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
         user, access, filters=filters, page_number=page_number, sources=sources
     )
     context.update(r=r, page_range=page_range(r.page), can_record=user.can(Capability.RECORD))
+    if user.can(Capability.LINK_REVIEW):
+        context["merges"] = merge_history(access.person.pk)
     return render(request, "people/record.html", context)

@@ -1,5 +1,5 @@
-"""Writes about persons that are not agency records: involvements, information-sharing
-decisions and break-glass accesses, each logged in the same transaction."""
+"""Writes about the need to know: involvements, information-sharing decisions and break-glass
+accesses, each logged in the same transaction."""
 
 from __future__ import annotations
 
