@@ -6,6 +6,7 @@ the gaps and errors real systems have. Children are indexes ``0 .. children-1``;
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -31,6 +32,7 @@ from efh.synth.names import (
 
 DAY = np.timedelta64(1, "D")
 YEAR_DAYS = 365.25
+SIBLING_GAP_DAYS = 300  # brothers and sisters who are not twins are born at least this far apart
 
 # "" = not known.
 ETHNICITY_CODES = (*"W1 W2 W3 W4 W5 B1 B2 B3 A1 A2 A3 A4 A5 M1 M2 M3 M4 O1 O2".split(), "")
@@ -387,11 +389,28 @@ def make_people(
     polish = fam_c == CULTURE_INDEX["polish"]
     for i in np.flatnonzero(polish & (sex == "F")):
         family[i] = feminine(family[i])
-    # Twins need different given names.
-    for t in twins:
-        if given[t + 1] == given[t]:
-            pool = pools.female[giv_c[t]] if sex[t + 1] == "F" else pools.male[giv_c[t]]
-            given[t + 1] = pool[(list(pool).index(given[t]) + 1) % len(pool)]
+    # Brothers and sisters (twins included) have different given names, and those who are not
+    # twins are born at least SIBLING_GAP_DAYS apart: same-named siblings born days apart made
+    # pairs no real register holds.
+    twin_set = {int(t) + 1 for t in twins}
+    for start, size in zip(starts[sizes >= 2].tolist(), sizes[sizes >= 2].tolist(), strict=True):
+        members = sorted(range(start, start + size), key=lambda i: (dob[i], i))
+        for prev, cur in itertools.pairwise(members):
+            if cur in twin_set or (prev in twin_set and dob[prev] == dob[cur]):
+                continue
+            gap = int((dob[cur] - dob[prev]) / DAY)
+            if gap < SIBLING_GAP_DAYS:
+                dob[cur] = min(dob[prev] + SIBLING_GAP_DAYS * DAY, today)
+        used: set[str] = set()
+        for i in range(start, start + size):
+            if given[i] in used:
+                pool = list(pools.female[giv_c[i]] if sex[i] == "F" else pools.male[giv_c[i]])
+                k = pool.index(given[i]) if given[i] in pool else 0
+                for step in range(1, len(pool)):
+                    if pool[(k + step) % len(pool)] not in used:
+                        given[i] = pool[(k + step) % len(pool)]
+                        break
+            used.add(given[i])
 
     # Homes.
     hh_homes = _homes(rng, hh_ward, wards, postcodes, places, pools)
