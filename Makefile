@@ -29,6 +29,7 @@ check: $(VENV)/.synced
 
 bench: setup
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/linkage.py
 
 # --- set-up (every step is skipped or a no-op when already done) --------------------------
 setup: $(VENV)/.synced var/frontend/.built
@@ -39,6 +40,7 @@ setup: $(VENV)/.synced var/frontend/.built
 
 data: $(DEMO_DIR)/truth/manifest.json
 	$(EFH) import $(DEMO_DIR)
+	$(EFH) link
 
 $(DEMO_DIR)/truth/manifest.json: $(VENV)/.synced
 	rm -rf $(DEMO_DIR)

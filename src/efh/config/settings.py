@@ -10,6 +10,10 @@ Environment variables:
 - ``EFH_SESSION_SECONDS`` (default 1800) and ``EFH_SESSION_WARNING_SECONDS`` (default 120): idle
   sign-out, and how long before it the timeout warning shows.
 - ``EFH_LOCKOUT_FAILURES`` (default 5) and ``EFH_LOCKOUT_MINUTES`` (default 15): sign-in lockout.
+- ``EFH_LINK_MODEL``: the saved linkage model (default ``var/linkage/model.json``);
+  ``EFH_LINK_UPPER`` / ``EFH_LINK_LOWER``: match-weight thresholds overriding the model's own
+  (at or above the upper one, records are linked automatically; between the two, the pair goes to
+  clerical review; below the lower one, they are left apart).
 """
 
 from __future__ import annotations
@@ -192,6 +196,11 @@ EFH_MAP_TILE_ATTRIBUTION = os.environ.get("EFH_MAP_TILE_ATTRIBUTION", "")
 EFH_FRONT_DOOR_CONTACT = os.environ.get(
     "EFH_FRONT_DOOR_CONTACT", "the front door (Multi-Agency Safeguarding Hub) by phone"
 )
+
+# Identity linkage (``efh link``; docs/linkage.md).
+EFH_LINK_MODEL = Path(os.environ.get("EFH_LINK_MODEL", VAR_DIR / "linkage" / "model.json"))
+EFH_LINK_UPPER = float(os.environ["EFH_LINK_UPPER"]) if os.environ.get("EFH_LINK_UPPER") else None
+EFH_LINK_LOWER = float(os.environ["EFH_LINK_LOWER"]) if os.environ.get("EFH_LINK_LOWER") else None
 
 # Lockout (django-axes): this many failed sign-ins for one username lock it for this long.
 # Locked by username alone: staff in one office share an IP address. `efh unlock <username>`

@@ -140,3 +140,45 @@ def statistics_refreshed(tables: Sequence[str]) -> None:
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
+def read_frame(sql: str, schema: dict[str, Any]) -> pl.DataFrame:
+    """Run a query and return its rows as a frame with ``schema`` (column names in order).
+
+    On PostgreSQL the rows come through ``COPY (query) TO STDOUT`` as CSV, parsed by Polars in
+    native code: for a million person records several times faster than fetching Python tuples.
+    The query must take no parameters (callers build it from table names only).
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            buffer = io.BytesIO()
+            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+                for block in copy:
+                    buffer.write(block)
+            if not buffer.getbuffer().nbytes:
+                return pl.DataFrame(schema=schema)
+            buffer.seek(0)
+            text_schema = {
+                k: (pl.String if v in (pl.Date, pl.Datetime) else v) for k, v in schema.items()
+            }
+            frame = pl.read_csv(
+                buffer,
+                has_header=False,
+                new_columns=list(schema),
+                schema=text_schema,
+            )
+        else:
+            cursor.execute(sql)
+            # Django's SQLite adapter returns dates and datetimes as objects: text columns are
+            # given as text (ISO), date columns as dates.
+            kinds = list(schema.values())
+            rows = [
+                tuple(
+                    v.isoformat() if kind == pl.String and isinstance(v, date) else v
+                    for v, kind in zip(row, kinds, strict=True)
+                )
+                for row in cursor.fetchall()
+            ]
+            return pl.DataFrame(rows, schema=schema, orient="row")
+    dates = [pl.col(k).str.to_date("%Y-%m-%d") for k, v in schema.items() if v == pl.Date]
+    return frame.with_columns(dates) if dates else frame

@@ -14,7 +14,19 @@ from efh.core.models import Delivery, Source
 from efh.ingest.spec import FileSpec
 from efh.ingest.targets import model_for
 from efh.ingest.validation import Vocabulary
-from efh.people.models import PersonRecord
+from efh.people.models import (
+    Address,
+    Alias,
+    LinkDecision,
+    LinkDecisionKind,
+    LinkRun,
+    LinkRunStatus,
+    PersonRecord,
+    ReviewPair,
+)
+
+# A running link run updates its heartbeat at least this often; older means it was interrupted.
+LINK_HEARTBEAT_STALE_SECONDS = 120
 
 
 def delivery_by_fingerprint(fingerprint: str) -> Delivery | None:
@@ -104,3 +116,129 @@ def peer_group_ids(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], in
 
 def ward_points() -> list[tuple[int, float, float]]:
     return list(Ward.objects.order_by("id").values_list("id", "latitude", "longitude"))
+
+
+def link_records() -> pl.DataFrame:
+    """Every person record as the linkage engine takes it (``efh.intelligence.linkage``'s input
+    columns), with its current ``person_id`` and ``delivery_id`` beside them.
+
+    Run by ``efh link`` as the system; never shown to anyone. Aliases are gathered into a list per
+    record, and the record's current address (the latest one still valid) gives address and
+    postcode.
+    """
+    from efh.ingest.bulk import read_frame
+
+    records = read_frame(
+        "SELECT id, source, person_id, delivery_id, given_name, family_name, "  # noqa: S608
+        "date_of_birth, sex, nhs_number, upn, pnc_id, phone "
+        f"FROM {PersonRecord._meta.db_table}",
+        {
+            "unique_id": pl.Int64,
+            "source": pl.String,
+            "person_id": pl.Int64,
+            "delivery_id": pl.Int64,
+            "given_name": pl.String,
+            "family_name": pl.String,
+            "date_of_birth": pl.Date,
+            "sex": pl.String,
+            "nhs_number": pl.String,
+            "upn": pl.String,
+            "pnc_id": pl.String,
+            "phone": pl.String,
+        },
+    )
+    aliases = read_frame(
+        f"SELECT record_id, name FROM {Alias._meta.db_table}",  # noqa: S608
+        {"unique_id": pl.Int64, "name": pl.String},
+    )
+    addresses = read_frame(
+        "SELECT record_id, address, postcode, valid_from "  # noqa: S608
+        f"FROM {Address._meta.db_table} WHERE valid_to IS NULL",
+        {
+            "unique_id": pl.Int64,
+            "address": pl.String,
+            "postcode": pl.String,
+            "valid_from": pl.String,
+        },
+    )
+    other_names = aliases.group_by("unique_id").agg(pl.col("name").alias("other_names"))
+    current = (
+        addresses.sort("valid_from")
+        .group_by("unique_id")
+        .agg(pl.col("address").last(), pl.col("postcode").last())
+    )
+    text = ["given_name", "family_name", "sex", "nhs_number", "upn", "pnc_id", "phone"]
+    return (
+        records.join(other_names, on="unique_id", how="left")
+        .join(current, on="unique_id", how="left")
+        .with_columns(
+            *[pl.col(c).fill_null("") for c in [*text, "address", "postcode"]],
+            pl.col("other_names").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+        )
+        .sort("unique_id")
+    )
+
+
+def link_decided_apart() -> list[tuple[int, int]]:
+    """Record pairs a person decided are different people, or was not sure about: the model
+    must never link them (nor the people they belong to)."""
+    return list(
+        LinkDecision.objects.exclude(decision=LinkDecisionKind.SAME).values_list(
+            "record_a_id", "record_b_id"
+        )
+    )
+
+
+def link_decided_pairs() -> set[tuple[int, int]]:
+    """Every record pair a person has decided (never put on the review queue again)."""
+    return set(LinkDecision.objects.values_list("record_a_id", "record_b_id"))
+
+
+def link_open_review_pairs() -> dict[tuple[int, int], int]:
+    """The review queue as it stands: (record_a, record_b) -> ReviewPair id, for open pairs."""
+    return {
+        (a, b): pk
+        for pk, a, b in ReviewPair.objects.filter(resolved_at__isnull=True).values_list(
+            "id", "record_a_id", "record_b_id"
+        )
+    }
+
+
+def link_last_run() -> LinkRun | None:
+    """The latest successful link run (its watermarks say which records are new since)."""
+    return LinkRun.objects.filter(status=LinkRunStatus.SUCCEEDED).order_by("-finished_at").first()
+
+
+def link_running() -> LinkRun | None:
+    """A link run still running, if any. A run whose process is gone (same machine, no such
+    process) or whose heartbeat stopped is marked interrupted on the way: its links were never
+    written, since a run writes them all in one transaction at the end."""
+    import socket
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    stale = timezone.now() - timedelta(seconds=LINK_HEARTBEAT_STALE_SECONDS)
+    host = socket.gethostname()
+    for run in LinkRun.objects.filter(status=LinkRunStatus.RUNNING):
+        gone = run.heartbeat_at < stale or (run.host == host and not _alive(run.pid))
+        if not gone:
+            return run
+        LinkRun.objects.filter(pk=run.pk, status=LinkRunStatus.RUNNING).update(
+            status=LinkRunStatus.INTERRUPTED, finished_at=timezone.now()
+        )
+    return None
+
+
+def _alive(pid: int | None) -> bool:
+    import os
+
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
