@@ -236,17 +236,32 @@ def in_disc(
     return lat, lon
 
 
+MAX_POSTCODES_PER_WARD = 600
+
+
 def make_postcodes(rng: np.random.Generator, wards: Wards, per_ward: int) -> Postcodes:
+    """``per_ward`` unit postcodes in each ward's districts (at most ``MAX_POSTCODES_PER_WARD``:
+    the borough's seven districts hold 4,000 units each here, shared between wards, so a very
+    large synthetic borough has more homes per postcode instead of asking for codes that do not
+    exist)."""
+    per_ward = min(per_ward, MAX_POSTCODES_PER_WARD)
+    per_district = 2 if per_ward <= 100 else 10
     used: dict[str, None] = {}
     codes: list[str] = []
     ward_of: list[int] = []
     for w, name in enumerate(wards.name):
         districts = WARD_DISTRICTS.get(str(name), ("E8",))
-        sectors = rng.integers(0, 10, size=len(districts) * 2)
-        made = 0
+        if per_district == 2:
+            sectors = rng.integers(0, 10, size=len(districts) * 2)
+        else:  # every sector of each district, in a random order
+            sectors = np.concatenate([rng.permutation(10) for _ in districts])
+        made = tries = 0
         while made < per_ward:
+            tries += 1
+            if tries > 100 * per_ward:
+                raise RuntimeError(f"ward {name}: ran out of unused postcodes")
             d = int(rng.integers(0, len(districts)))
-            sector = int(sectors[d * 2 + int(rng.integers(0, 2))])
+            sector = int(sectors[d * per_district + int(rng.integers(0, per_district))])
             unit = _UNIT_LETTERS[int(rng.integers(0, 20))] + _UNIT_LETTERS[int(rng.integers(0, 20))]
             code = f"{districts[d]} {sector}{unit}"
             if code in used:
