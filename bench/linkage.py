@@ -13,7 +13,9 @@
    that run (the floor), and the ratio.
 
 Run by ``make bench`` after ``bench/run.py``; alone: ``.venv/bin/python bench/linkage.py``
-(``--skip-borough``, ``--skip-million``, ``--skip-febrl`` leave parts out).
+(``--skip-borough``, ``--skip-million``, ``--skip-febrl`` leave parts out;
+``--reuse-million`` links the million-record database as it is, without importing it again:
+only useful before its first ``efh link``, since linking changes it).
 Environment: ``BENCH_DATABASE_URL`` (the 60k borough, as bench/run.py), ``BENCH_LINK_URL``
 (postgres://postgres@127.0.0.1:5432/efh_bench_link; emptied and loaded afresh),
 ``BENCH_LINK_CHILDREN`` (527000: about a million person records).
@@ -136,14 +138,16 @@ def million() -> None:
             env,
         )  # fmt: skip
         print(f"million: synth of {LINK_CHILDREN:,} children in {seconds:.1f} s")
-    recreate(LINK_URL)
-    run([str(EFH), "migrate", "--noinput", "-v", "0"], env)
-    run([str(EFH), "load_wards", "-v", "0"], env)
-    seconds, _m, _o = run([str(EFH), "import", str(LINK_OUT)], env)
-    with psycopg.connect(LINK_URL) as connection:
+    if "--reuse-million" not in sys.argv:
+        recreate(LINK_URL)
+        run([str(EFH), "migrate", "--noinput", "-v", "0"], env)
+        run([str(EFH), "load_wards", "-v", "0"], env)
+        seconds, _m, _o = run([str(EFH), "import", str(LINK_OUT)], env)
+        print(f"million: imported in {seconds:.1f} s")
+    with psycopg.connect(LINK_URL, autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE")
         records = connection.execute("SELECT count(*) FROM people_personrecord").fetchone()[0]
-    print(f"million: imported {records:,} person records in {seconds:.1f} s")
+    print(f"million: {records:,} person records in the database")
     figures = link(env, "a million records")
     floor = figures["seconds"]["splink_predict"]
     print(f"million: efh link --retrain end to end: {describe(figures)}")

@@ -308,6 +308,45 @@ def test_bulk_merge_takes_the_same_number_of_queries_whatever_the_number_of_plan
         persons_merge_many(plans=plans, run=None, actor=None, reason="bulk")
 
 
+@pytest.mark.parametrize("how", ["persons_merge_many", "persons_merge_run"])
+def test_a_large_batch_of_merges_is_written_in_bulk_and_undone_exactly(
+    how: str, demo: Any, make_person: Any, reviewer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches of BATCH plans or more are written with COPY (PostgreSQL) or executemany, and a
+    link run's merges set-based on PostgreSQL: the same merges as the small path."""
+    from efh.people.services import linking
+
+    monkeypatch.setattr(linking, "BATCH", 4)
+    plans = _pairs_of_people(make_person, 9, demo["police.officer"])
+    run = LinkRun.objects.create(
+        kind=LinkRunKind.FULL, started_by="test", started_at=NOW, heartbeat_at=NOW
+    )
+    logged = AccessLogEntry.objects.count()
+    if how == "persons_merge_run":
+        totals = linking.persons_merge_run(plans=plans, run=run, reason="link run")
+        assert totals.merges == 9 and totals.records == 18
+        by_absorbed = {m.absorbed_id: m for m in Merge.objects.filter(run=run)}
+        merges = [by_absorbed[p.absorbed_id] for p in plans]
+    else:
+        merges = persons_merge_many(plans=plans, run=run, actor=None, reason="link run")
+    assert AccessLogEntry.objects.count() == logged + 1
+
+    stored = {m.pk: m for m in Merge.objects.filter(run=run)}
+    assert sorted(stored) == sorted(m.pk for m in merges)
+    for plan, merge in zip(plans, merges, strict=True):
+        row = stored[merge.pk]
+        assert row.evidence_a_id == plan.evidence[0] and row.match_weight == plan.match_weight
+        assert (row.survivor_id, row.absorbed_id) == (plan.survivor_id, plan.absorbed_id)
+        assert len(row.records) == 2 and row.moved.get("involvement")
+        assert row.reason == "link run" and row.unmerged_at is None
+        assert Person.objects.get(pk=plan.absorbed_id).merged_into_id == plan.survivor_id
+    undone = stored[merges[4].pk]
+    merge_undo(actor=reviewer, merge=undone, reason="Different children")
+    assert sorted(
+        PersonRecord.objects.filter(person_id=undone.absorbed_id).values_list("pk", flat=True)
+    ) == sorted(undone.records)
+
+
 def _review_pair(make_person: Any, weight: float = 2.0) -> ReviewPair:
     a = make_person(given_name="Jo", family_name="Bloggs")
     b = make_person(source="health", given_name="Joanne", family_name="Bloggs")

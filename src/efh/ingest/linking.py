@@ -40,7 +40,7 @@ from efh.ingest import selectors
 from efh.intelligence import linkage
 from efh.intelligence.linkage.consistency import consistent_plans
 from efh.people.models import LinkRun, LinkRunKind, LinkRunStatus, ReviewPair
-from efh.people.services.linking import persons_merge_many
+from efh.people.services.linking import persons_merge_run
 
 Progress = Callable[[str, int, int], None]
 # The web page polls the run; writing progress more often than this would only add load.
@@ -235,12 +235,10 @@ def _link(
 
     track(f"writing {len(plans):,} merges and {len(review):,} pairs to review")
     with transaction.atomic():
-        merges = (
-            persons_merge_many(
-                plans=plans, run=run, actor=None, reason=f"link run {run.pk}: matched records"
-            )
+        merged = (
+            persons_merge_run(plans=plans, run=run, reason=f"link run {run.pk}: matched records")
             if plans
-            else []
+            else None
         )
         queued, withdrawn = _write_review(run, review, replace=not incremental)
         figures = {
@@ -248,7 +246,7 @@ def _link(
             "scored": inputs.height if not incremental else int(new.height),
             "pairs": pairs.height,
             "strong_pairs": strong.height,
-            "merges": len(merges),
+            "merges": merged.merges if merged else 0,
             "review_added": queued,
             "review_withdrawn": withdrawn,
             "upper": up,

@@ -126,7 +126,7 @@ def link_records() -> pl.DataFrame:
     record, and the record's current address (the latest one still valid) gives address and
     postcode.
     """
-    from efh.ingest.bulk import read_frame
+    from efh.core.bulk import read_frame
 
     records = read_frame(
         "SELECT id, source, person_id, delivery_id, given_name, family_name, "  # noqa: S608

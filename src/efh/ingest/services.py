@@ -25,9 +25,10 @@ from django.db import connection, models, transaction
 
 from efh.concerns.models import Event, EventPerson, MissingEpisode, MissingWith
 from efh.contexts.models import Association, Location, Organisation, PeerGroup
+from efh.core import bulk
 from efh.core.models import AccessAction, Delivery, RecordVersion
 from efh.core.services import access_log_record
-from efh.ingest import bulk, selectors
+from efh.ingest import selectors
 from efh.ingest.linkage import NewPerson, assign_persons, identifiers
 from efh.ingest.spec import FILES, FILES_BY_NAME, FileSpec
 from efh.ingest.targets import model_for

@@ -255,7 +255,7 @@ def _indexes_set_aside() -> Iterator[None]:
     For a large write (a borough's first import, a rebuild): building an index once over all
     the rows is several times faster than adding 400,000 keys one at a time to a GIN and six
     B-trees, and one join validates the foreign key where a trigger per row would (PostgreSQL's
-    "Populating a Database" advice, as ``ingest.bulk`` does for the records). Runs inside the
+    "Populating a Database" advice, as ``core.bulk`` does for the records). Runs inside the
     caller's transaction, so a failure restores everything; on PostgreSQL the table is locked
     until commit (searches wait, as they already wait on the tables a large import locks).
     """

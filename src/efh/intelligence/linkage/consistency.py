@@ -25,7 +25,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
-from itertools import combinations
 
 import polars as pl
 
@@ -49,54 +48,71 @@ def dates_near(a: date, b: date) -> bool:
     return sum(x != y for x, y in zip(sa, sb, strict=True)) == 1
 
 
-class _Facts:
-    """Per person: the dates of birth and identifiers its records hold."""
-
-    def __init__(self, records: pl.DataFrame, person_of: dict[int, int], people: set[int]):
-        self.dob: dict[int, set[date]] = defaultdict(set)
-        self.ids: dict[tuple[int, str], set[str]] = defaultdict(set)
-        wanted = [r for r, p in person_of.items() if p in people]
-        if not wanted:
-            return
-        rows = records.filter(pl.col("unique_id").is_in(wanted)).select(
-            "unique_id", "date_of_birth", *IDENTIFIERS
-        )
-        for uid, dob, *identifiers in rows.iter_rows():
-            person = person_of[uid]
-            if dob is not None:
-                self.dob[person].add(dob)
-            for kind, value in zip(IDENTIFIERS, identifiers, strict=True):
-                if value:
-                    self.ids[(person, kind)].add(value)
-
-    def contradict(self, a: int, b: int) -> bool:
-        da, db = self.dob.get(a), self.dob.get(b)
-        if da and db and not any(dates_near(x, y) for x in da for y in db):
-            return True
-        for kind in IDENTIFIERS:
-            ia, ib = self.ids.get((a, kind)), self.ids.get((b, kind))
-            if ia and ib and not ia & ib:
-                return True
-        return False
+def _near_expr() -> pl.Expr:
+    """``dates_near`` over columns ``dob_a`` and ``dob_b`` (both present)."""
+    days = (pl.col("dob_a") - pl.col("dob_b")).dt.total_days().abs()
+    a, b = pl.col("dob_a"), pl.col("dob_b")
+    swapped = (
+        (a.dt.year() == b.dt.year()) & (a.dt.month() == b.dt.day()) & (a.dt.day() == b.dt.month())
+    )
+    sa, sb = a.dt.strftime("%Y%m%d"), b.dt.strftime("%Y%m%d")
+    digits = pl.sum_horizontal(
+        [(sa.str.slice(i, 1) != sb.str.slice(i, 1)).cast(pl.Int32) for i in range(8)]
+    )
+    return (days <= 2) | swapped | ((days - 365).abs() <= 1) | (digits == 1)
 
 
 def contradictions(
-    plans: Iterable[MergePlan], records: pl.DataFrame, person_of: dict[int, int]
+    plans: Iterable[MergePlan], records: pl.DataFrame, person_of: dict[int, int] | pl.DataFrame
 ) -> set[tuple[int, int]]:
     """Pairs of people (smaller id first) that the plans would put in one group although their
-    records contradict each other."""
-    groups: dict[int, set[int]] = defaultdict(set)
+    records contradict each other. ``person_of``: each record's current person (a dict, or a
+    frame of ``unique_id`` and ``person``). Set-based (Polars): every pair of records from two
+    different people of one planned group is compared, so groups stay small to be cheap."""
+    group_of: dict[int, int] = {}
     for plan in plans:
-        groups[plan.survivor_id].update((plan.survivor_id, plan.absorbed_id))
-    if not groups:
+        group_of[plan.survivor_id] = plan.survivor_id
+        group_of[plan.absorbed_id] = plan.survivor_id
+    if not group_of:
         return set()
-    facts = _Facts(records, person_of, {p for g in groups.values() for p in g})
-    found = set()
-    for members in groups.values():
-        for a, b in combinations(sorted(members), 2):
-            if facts.contradict(a, b):
-                found.add((a, b))
-    return found
+    people = pl.DataFrame(
+        {"person": list(group_of), "group": list(group_of.values())},
+        schema={"person": pl.Int64, "group": pl.Int64},
+    )
+    owners = _owners(person_of)
+    facts = (
+        records.select("unique_id", "date_of_birth", *IDENTIFIERS)
+        .join(owners, on="unique_id")
+        .join(people, on="person")
+    )
+    left = facts.rename({c: f"{c}_a" for c in facts.columns if c != "group"})
+    right = facts.rename({c: f"{c}_b" for c in facts.columns if c != "group"})
+    pairs = left.join(right, on="group").filter(pl.col("person_a") < pl.col("person_b"))
+    if pairs.is_empty():
+        return set()
+    pairs = pairs.rename({"date_of_birth_a": "dob_a", "date_of_birth_b": "dob_b"})
+    both_dob = pl.col("dob_a").is_not_null() & pl.col("dob_b").is_not_null()
+    aggregations = [
+        (pl.col("dob_a").is_not_null().any() & pl.col("dob_b").is_not_null().any()
+         & ~(both_dob & _near_expr()).any()).alias("dob_conflict"),
+    ]  # fmt: skip
+    for kind in IDENTIFIERS:
+        a, b = pl.col(f"{kind}_a"), pl.col(f"{kind}_b")
+        aggregations.append(
+            ((a != "").any() & (b != "").any() & ~((a != "") & (a == b)).any()).alias(kind)
+        )
+    per_pair = pairs.group_by("person_a", "person_b").agg(aggregations)
+    bad = per_pair.filter(pl.any_horizontal("dob_conflict", *IDENTIFIERS))
+    return set(zip(bad["person_a"].to_list(), bad["person_b"].to_list(), strict=True))
+
+
+def _owners(person_of: dict[int, int] | pl.DataFrame) -> pl.DataFrame:
+    if isinstance(person_of, pl.DataFrame):
+        return person_of.select(pl.col("unique_id"), pl.col(person_of.columns[1]).alias("person"))
+    return pl.DataFrame(
+        {"unique_id": list(person_of), "person": list(person_of.values())},
+        schema={"unique_id": pl.Int64, "person": pl.Int64},
+    )
 
 
 def consistent_plans(
@@ -115,9 +131,10 @@ def consistent_plans(
     """
     apart = set(cannot_link)
     withdrawn = strong.clear()
+    owners = _owners(person_of)
     plans = cluster(strong, person_of=person_of, upper=upper, cannot_link=apart)
     for _ in range(MAX_ROUNDS):
-        found = contradictions(plans, records, person_of)
+        found = contradictions(plans, records, owners)
         if not found:
             break
         apart |= found
@@ -131,7 +148,7 @@ def consistent_plans(
             )
         plans = cluster(strong, person_of=person_of, upper=upper, cannot_link=apart)
     else:  # still contradictions after the last round: leave those groups for review
-        found = contradictions(plans, records, person_of)
+        found = contradictions(plans, records, owners)
         bad = {p for pair in found for p in pair}
         plans = [p for p in plans if p.survivor_id not in bad and p.absorbed_id not in bad]
     return plans, withdrawn
