@@ -269,6 +269,8 @@ def _link(
             detail={k: v for k, v in figures.items() if k != "seconds"} | {"kind": run.kind},
         )
     lap("write")
+    figures["seconds"] = seconds  # the write's own time, known only once it has committed
+    LinkRun.objects.filter(pk=run.pk).update(figures=figures)
     if run.trained:
         track("saving the model")
         model.save(path)
