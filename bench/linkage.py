@@ -90,7 +90,13 @@ def link(env: dict[str, str], label: str) -> dict:
 
 
 def describe(figures: dict) -> str:
-    stages = ", ".join(f"{k} {v:.1f}" for k, v in figures["seconds"].items())
+    order = ["read", "train", "predict", "splink_predict", "cluster", "review", "write"]
+    seconds = figures["seconds"]  # (stored as jsonb, which does not keep the keys' order)
+    stages = ", ".join(
+        f"{k} {seconds[k]:.1f}" + (" (of predict)" if k == "splink_predict" else "")
+        for k in order
+        if k in seconds
+    )
     return (
         f"{figures['records']:,} records, {figures['pairs']:,} candidate pairs, "
         f"{figures['merges']:,} merges, {figures['review_added']:,} to review; "
