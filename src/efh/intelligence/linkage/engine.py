@@ -104,6 +104,7 @@ def train(records: pl.DataFrame, *, progress: Progress | None = None, seed: int 
         finally:
             con.close()
     _fill_untrained(settings)
+    _set_disagreement(settings)
     return LinkModel(settings, records=records.height)
 
 
@@ -133,6 +134,26 @@ def _em_sessions(prepared: pl.DataFrame) -> list[Any]:
 M_FLOOR = 1e-3
 #: Smallest u probability kept (a level never seen among random pairs).
 U_FLOOR = 1e-7
+
+
+#: m of the "different" level of these exact-match comparisons, set rather than learnt: EM runs
+#: within pairs that share a strong identifier, so it never sees that identifier (and rarely
+#: another) differ on a true match, and left untrained the level counted for nothing, which
+#: showed twins with different UPNs as "more than 99.9%" alike. Between two records of one
+#: person an identifier differs about one time in a hundred (a typing error), sex about two.
+DISAGREE_M = {"nhs_number": 0.01, "upn": 0.01, "pnc_id": 0.01, "sex": 0.02}
+
+
+def _set_disagreement(settings: dict[str, Any]) -> None:
+    for comparison in settings["comparisons"]:
+        m_else = DISAGREE_M.get(comparison["output_column_name"])
+        if m_else is None:
+            continue
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        if len(levels) != 2:  # exact, then else
+            continue
+        levels[0]["m_probability"] = 1.0 - m_else
+        levels[1]["m_probability"] = m_else
 
 
 def _fill_untrained(settings: dict[str, Any]) -> None:
