@@ -326,3 +326,39 @@ def test_a_run_killed_while_writing_leaves_every_link_as_it_was(borough, tmp_pat
     run.refresh_from_db()
     assert run.status == LinkRunStatus.INTERRUPTED
     assert outcome.run.status == LinkRunStatus.SUCCEEDED
+
+
+def test_a_decided_pair_is_never_asked_again(imported, model_path, demo):
+    from efh.people.services.linking import link_decide
+
+    link_run(started_by="test")
+    queued = list(ReviewPair.objects.filter(resolved_at__isnull=True).order_by("id")[:2])
+    assert len(queued) == 2
+    for pair, decision in zip(queued, ("not_sure", "different"), strict=True):
+        link_decide(
+            actor=demo["screener"],
+            record_a_id=pair.record_a_id,
+            record_b_id=pair.record_b_id,
+            decision=decision,
+            note="checked",
+        )
+    decided = {(p.record_a_id, p.record_b_id) for p in queued}
+
+    link_run(started_by="test", full=True)
+    link_run(started_by="test", retrain=True)
+
+    still_open = set(
+        ReviewPair.objects.filter(resolved_at__isnull=True).values_list(
+            "record_a_id", "record_b_id"
+        )
+    )
+    assert not decided & still_open - {(queued[0].record_a_id, queued[0].record_b_id)}
+    # "Not sure" is not asked again of the queue, and stays on the list for a second reviewer.
+    from efh.people.selectors.linking import not_sure_pairs, open_pairs
+
+    assert [p.pk for p in not_sure_pairs()] == [queued[0].pk]
+    assert not {p.pk for p in open_pairs()} & {q.pk for q in queued}
+    different = queued[1]
+    different.record_a.refresh_from_db()
+    different.record_b.refresh_from_db()
+    assert different.record_a.person_id != different.record_b.person_id

@@ -504,3 +504,39 @@ def test_a_run_whose_heartbeat_stopped_is_interrupted() -> None:
         "Interrupted: nothing was changed"
     )
     assert RunRow(live, at).running and RunRow(live, at).percent == 50
+
+
+def test_merge_and_unmerge_show_at_once_in_search_and_on_the_record(
+    demo: Any, make_person: Any, reviewer: Any, client: Any
+) -> None:
+    from datetime import date
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from efh.people.selectors.search import SearchTerms, people_search
+
+    screener = demo["screener"]
+    police = make_person(given_name="Kofi", family_name="Mensah", date_of_birth=date(2011, 5, 2))
+    health = make_person(
+        source="health", given_name="Kofi", family_name="Mensa", date_of_birth=date(2011, 5, 2)
+    )
+
+    def found() -> list[int]:
+        lists = people_search(
+            screener, SearchTerms(name="Kofi Mensah"), today=timezone.localdate()
+        ).lists
+        return sorted({f.person_id for group in lists.values() for f in group})
+
+    assert found() == sorted([police.pk, health.pk])
+    merge = persons_merge(actor=reviewer, survivor=police, absorbed=health, reason="Same boy")
+    assert found() == [police.pk]
+    client.force_login(screener)
+    page = client.get(reverse("people:record", args=[police.pk]))
+    assert page.status_code == 200 and b"Mensa" in page.content and b"Mensah" in page.content
+    moved = client.get(reverse("people:record", args=[health.pk]))
+    assert moved.status_code == 302 and moved.url == reverse("people:record", args=[police.pk])
+
+    merge_undo(actor=reviewer, merge=merge, reason="Two boys after all")
+    assert found() == sorted([police.pk, health.pk])
+    assert client.get(reverse("people:record", args=[health.pk])).status_code == 200

@@ -331,11 +331,12 @@ def _write_review(run: LinkRun, rows: list[dict[str, Any]], *, replace: bool) ->
     open pairs it did not choose again are withdrawn (deleted: no one had decided them, and
     decisions are kept apart in ``LinkDecision``). Returns (added, withdrawn)."""
     open_pairs = selectors.link_open_review_pairs()
+    decided = selectors.link_decided_pairs()
     now = timezone.now()
     chosen = {(r["unique_id_l"], r["unique_id_r"]): r for r in rows}
     withdrawn = 0
-    if replace:
-        stale = [pk for key, pk in open_pairs.items() if key not in chosen]
+    if replace:  # (a pair someone marked "not sure" stays, on the list for a second reviewer)
+        stale = [pk for key, pk in open_pairs.items() if key not in chosen and key not in decided]
         for start in range(0, len(stale), 500):
             withdrawn += ReviewPair.objects.filter(pk__in=stale[start : start + 500]).delete()[0]
     new, updated = [], []
