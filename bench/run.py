@@ -13,7 +13,7 @@ Flags: ``--fresh`` (generate the delivery again even if cached), ``--web-only`` 
 measure the pages on the database as it is), ``-v`` (print the import's output).
 
 Environment: ``BENCH_CHILDREN`` (60000), ``BENCH_SEED`` (7), ``BENCH_ACTIVITY`` (5.7: the synth
-``--activity-scale``; 1,003,831 events for 60,000 children and seed 7), ``BENCH_DATABASE_URL``
+``--activity-scale``; 1,003,829 events for 60,000 children and seed 7), ``BENCH_DATABASE_URL``
 (postgres://postgres@127.0.0.1:5432/efh_bench; emptied and loaded afresh), and
 those of ``bench/web.py``.
 """
