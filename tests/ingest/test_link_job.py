@@ -362,3 +362,17 @@ def test_a_decided_pair_is_never_asked_again(imported, model_path, demo):
     different.record_a.refresh_from_db()
     different.record_b.refresh_from_db()
     assert different.record_a.person_id != different.record_b.person_id
+
+
+@pytest.mark.spark
+def test_the_saved_model_links_the_same_on_spark(imported, model_path):
+    link_run(started_by="test")
+    on_duckdb = link_run(started_by="test", full=True).figures
+
+    on_spark = link_run(started_by="test", full=True, engine="spark").figures
+
+    assert (
+        on_spark["pairs"] == on_duckdb["pairs"]
+        and on_spark["strong_pairs"] == on_duckdb["strong_pairs"]
+    )
+    assert on_spark["merges"] == 0 and on_spark["review_withdrawn"] == 0
