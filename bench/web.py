@@ -426,7 +426,7 @@ def main() -> None:
     children, persons, events = counts()
     print(
         f"web:    {events:,} events and {persons:,} persons in the database, {children:,} of "
-        "them children (one child's records that share no identifier are not linked yet)"
+        "them children (before efh link: one child's records that share no identifier are apart)"
     )
     print(f"        {REQUESTS} requests per page and user, after {WARMUP} to warm up")
     rng = random.Random(SEED)  # noqa: S311 - draws inputs, not secrets

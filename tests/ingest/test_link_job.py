@@ -376,3 +376,58 @@ def test_the_saved_model_links_the_same_on_spark(imported, model_path):
         and on_spark["strong_pairs"] == on_duckdb["strong_pairs"]
     )
     assert on_spark["merges"] == 0 and on_spark["review_withdrawn"] == 0
+
+
+def test_an_import_never_splits_people_that_linkage_joined(imported, model_path, tmp_path):
+    link_run(started_by="test")
+    before = links()
+    folder = tmp_path / "later"
+    folder.mkdir()
+    write_rows(
+        folder,
+        "persons.csv",
+        ["source", "source_id", "given_name", "family_name", "recorded_at"],
+        [["vcs", "VCS-LATER-1", "Zebedee", "Quill", "2026-11-20T10:00:00Z"]],
+    )
+    delivery_import(path=folder)
+
+    after = links()
+    assert {pk: after[pk] for pk in before} == before
+
+
+def test_a_record_bridging_two_people_brings_all_their_records_together(
+    imported, model_path, tmp_path
+):
+    link_run(started_by="test")
+    # A person linkage made: a record with an NHS number and one with no identifier at all.
+    bare = PersonRecord.objects.filter(nhs_number="", upn="", pnc_id="")
+    person = next(
+        p
+        for p in Person.objects.filter(merges_in__unmerged_at__isnull=True).distinct()
+        if p.records.exclude(nhs_number="").exists() and bare.filter(person=p).exists()
+    )
+    nhs = person.records.exclude(nhs_number="").first().nhs_number
+    # Another person, with an older (smaller) id, so that it is the one the bridge keeps.
+    other = (
+        PersonRecord.objects.exclude(upn="")
+        .filter(nhs_number="", person_id__lt=person.pk)
+        .order_by("person_id")
+        .first()
+    )
+    folder = tmp_path / "bridge"
+    folder.mkdir()
+    write_rows(
+        folder,
+        "persons.csv",
+        ["source", "source_id", "given_name", "family_name", "nhs_number", "upn", "recorded_at"],
+        [["social_care", "SC-BRIDGE-1", other.given_name, other.family_name, nhs, other.upn,
+          "2026-11-20T10:00:00Z"]],
+    )  # fmt: skip
+    held = {r.pk for r in person.records.all()} | {r.pk for r in other.person.records.all()}
+
+    delivery_import(path=folder)
+
+    bridge = PersonRecord.objects.get(source_id="SC-BRIDGE-1")
+    assert set(PersonRecord.objects.filter(pk__in=held).values_list("person_id", flat=True)) == {
+        bridge.person_id
+    }

@@ -1,7 +1,8 @@
 """Deterministic linkage on strong identifiers (NHS number, UPN, PNC id).
 
-Until probabilistic linkage (Splink, ``efh link``) lands, two source records are the same person
-only when they share a valid strong identifier. This module is pure: it takes records with their
+At import, two source records are the same person when they share a valid strong identifier
+(``efh link`` finds the rest, probabilistically; the importer ties the records of people it joined
+with a ``person:<id>`` key so that no import splits them). This module is pure: it takes records with their
 current person and identifiers and says which person each belongs to, keeping existing person ids
 stable so that re-importing never renumbers anyone. A union-find this small is written here rather
 than pulled in from a graph library because it must also apply the person-id claiming rule below.

@@ -21,6 +21,7 @@ from efh.people.models import (
     LinkDecisionKind,
     LinkRun,
     LinkRunStatus,
+    Merge,
     PersonRecord,
     ReviewPair,
 )
@@ -72,6 +73,11 @@ def records_with_identifiers() -> list[tuple[int, int, str, str, str]]:
         .order_by("id")
         .values_list("id", "person_id", "nhs_number", "upn", "pnc_id")
     )
+
+
+def persons_joined_by_linkage() -> set[int]:
+    """People a merge still in force made (by ``efh link`` or a reviewer)."""
+    return set(Merge.objects.filter(unmerged_at__isnull=True).values_list("survivor_id", flat=True))
 
 
 def persons_of(record_ids: Iterable[int]) -> dict[int, int]:

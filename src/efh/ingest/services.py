@@ -375,14 +375,23 @@ class _Loader:
     ) -> tuple[pl.DataFrame, pl.DataFrame, dict[int, int]]:
         """Give new and changed records their person; also return stored records to repoint."""
         changed_ids = set(_values(changed, ID))
+        # People joined by record linkage (``efh link``) or by a reviewer hold records that share
+        # no identifier: their records are tied together here so that no import splits them.
+        linked = selectors.persons_joined_by_linkage()
+
+        def keys(person: int | None, nhs: str, upn: str, pnc: str) -> tuple[str, ...]:
+            tie = (f"person:{person}",) if person in linked else ()
+            return identifiers(nhs, upn, pnc) + tie
+
         records: list[tuple[tuple[str, int], int | None, tuple[str, ...]]] = [
-            (("stored", pk), person, identifiers(nhs, upn, pnc))
+            (("stored", pk), person, keys(person, nhs, upn, pnc))
             for pk, person, nhs, upn, pnc in selectors.records_with_identifiers()
             if pk not in changed_ids
         ]
         stored_person = selectors.persons_of(changed_ids) if changed_ids else {}
         for pk, nhs, upn, pnc in changed.select(ID, "nhs_number", "upn", "pnc_id").iter_rows():
-            records.append((("stored", pk), stored_person[pk], identifiers(nhs, upn, pnc)))
+            person = stored_person[pk]
+            records.append((("stored", pk), person, keys(person, nhs, upn, pnc)))
         for row, (nhs, upn, pnc) in enumerate(
             new.select("nhs_number", "upn", "pnc_id").iter_rows()
         ):
@@ -429,6 +438,7 @@ class _Loader:
         new = self._resolve(new, "school_source_id", "organisations.csv", "_school")
         changed = self._resolve(changed, "school_source_id", "organisations.csv", "_school")
         # Persons that records are about to leave: deleted below if left with none.
+        before = selectors.persons_of(list(moves))
         vacated = set(selectors.persons_of([*moves, *_values(changed, ID)]).values())
         new = self._write(spec, new, changed, self._person_values())
         by_person: dict[int, list[int]] = {}
@@ -436,6 +446,7 @@ class _Loader:
             by_person.setdefault(person, []).append(pk)
         for person, pks in by_person.items():
             PersonRecord.objects.filter(pk__in=pks).update(person_id=person)
+        self._follow(moves, before)
         if vacated:
             # A person a merge names is kept (empty), so the merge can be undone.
             Person.objects.filter(
@@ -445,6 +456,21 @@ class _Loader:
                 merges_out__isnull=True,
             ).delete()
         self._details(new, changed)
+
+    def _follow(self, moves: dict[int, int], before: dict[int, int]) -> None:
+        """A person all of whose identifier-bearing records moved to one other person (a new
+        record bridged the two) is wholly that person: its records without an identifier (joined
+        to it by record linkage) follow, so no child is left in two parts. ``before``: each
+        moved record's person before the move."""
+        went: dict[int, set[int]] = {}
+        for pk, old in before.items():
+            went.setdefault(old, set()).add(moves[pk])
+        for old, targets in went.items():
+            if len(targets) != 1:
+                continue
+            left = PersonRecord.objects.filter(person_id=old)
+            if not left.exclude(nhs_number="", upn="", pnc_id="").exists():
+                left.update(person_id=targets.pop())
 
     def _details(self, new: pl.DataFrame, changed: pl.DataFrame) -> None:
         """Aliases, addresses and statuses: inserted for new records, reconciled for changed."""

@@ -1,5 +1,6 @@
 """Pure analytics core: takes and returns frames; imports nothing from Django.
 
-The intelligence jobs (network, hotspots, trends, disproportionality, indicators) land here in
-later issues. Engines are adapters behind this package's small public API.
+``linkage``: identity linkage (Splink on DuckDB or Spark). The other intelligence jobs (network,
+hotspots, trends, disproportionality, indicators) land here in later issues. Engines are adapters
+behind each package's small public API.
 """
