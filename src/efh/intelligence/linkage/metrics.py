@@ -35,6 +35,6 @@ def pairs_of_groups(groups: Iterable[Iterable[int]]) -> set[tuple[int, int]]:
 
 
 def pairs_of_labels(frame: pl.DataFrame, *, id_col: str, label_col: str) -> set[tuple[int, int]]:
-    """Every pair of ids sharing a label (e.g. the synthetic truth's ``true_person_id``)."""
+    """Every pair of ids sharing a label (a known identity, in an evaluation)."""
     grouped = frame.group_by(label_col).agg(pl.col(id_col)).get_column(id_col)
     return pairs_of_groups(g for g in grouped.to_list() if len(g) > 1)
