@@ -18,10 +18,10 @@ def pairwise_scores(
     """(precision, recall, F1) of the predicted record pairs against the true ones; order
     within a pair does not matter. An empty prediction has precision 1 (it claims nothing);
     no true pairs give recall 1."""
-    predicted, truth = _norm(predicted_pairs), _norm(true_pairs)
-    hits = len(predicted & truth)
+    predicted, actual = _norm(predicted_pairs), _norm(true_pairs)
+    hits = len(predicted & actual)
     precision = hits / len(predicted) if predicted else 1.0
-    recall = hits / len(truth) if truth else 1.0
+    recall = hits / len(actual) if actual else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return precision, recall, f1
 
