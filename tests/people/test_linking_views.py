@@ -232,11 +232,14 @@ def test_merge_two_people_from_the_merge_page(
 
 
 def test_link_runs_show_progress_and_refresh_while_running(demo: Any, reviewer: Client) -> None:
+    # Now, not the module's import time: in a long suite that is minutes old, and a heartbeat
+    # older than two minutes means the run was interrupted.
+    now = datetime.now(tz=UTC)
     LinkRun.objects.create(
         kind="full",
         started_by="efh link",
-        started_at=NOW - timedelta(hours=1),
-        heartbeat_at=NOW - timedelta(minutes=50),
+        started_at=now - timedelta(hours=1),
+        heartbeat_at=now - timedelta(minutes=50),
         stage="predicting",
         done=10,
         total=40,
@@ -248,8 +251,8 @@ def test_link_runs_show_progress_and_refresh_while_running(demo: Any, reviewer: 
     running = LinkRun.objects.create(
         kind="incremental",
         started_by="efh link",
-        started_at=NOW,
-        heartbeat_at=NOW,
+        started_at=now,
+        heartbeat_at=now,
         stage="Comparing pairs",
         done=1500,
         total=6000,
