@@ -59,43 +59,40 @@ def _jw(col: str, threshold: float) -> cll.JaroWinklerLevel:
     return cll.JaroWinklerLevel(col, threshold)
 
 
-def comparisons() -> list[Any]:
-    """The Fellegi-Sunter comparisons, in order. Levels are listed best first."""
-    given = cl.CustomComparison(
-        output_column_name="given_name",
-        comparison_description="Given name",
+def _name(column: str, description: str, words: tuple[str, str], key: tuple[str, str]) -> Any:
+    """A name comparison: exact (term-frequency adjusted), one letter different, very similar,
+    a shared word (``words``: an array column and its label), somewhat similar, sounding alike
+    (``key``: the phonetic key column and its label), else. Given and family names differ only
+    in those two."""
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_description=description,
         comparison_levels=[
-            cll.NullLevel("given_name"),
-            cll.ExactMatchLevel("given_name", term_frequency_adjustments=True),
-            cll.DamerauLevenshteinLevel("given_name", 1),
-            _jw("given_name", 0.9),
-            cll.ArrayIntersectLevel("forenames", 1).configure(
-                label_for_charts="one is among the other's aliases, nicknames or street names"
-            ),
-            _jw("given_name", 0.8),
-            cll.ExactMatchLevel("given_key").configure(
-                label_for_charts="sound alike (Catherine, Kathryn)"
-            ),
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column, term_frequency_adjustments=True),
+            cll.DamerauLevenshteinLevel(column, 1),
+            _jw(column, 0.9),
+            cll.ArrayIntersectLevel(words[0], 1).configure(label_for_charts=words[1]),
+            _jw(column, 0.8),
+            cll.ExactMatchLevel(key[0]).configure(label_for_charts=key[1]),
             cll.ElseLevel(),
         ],
     )
-    family = cl.CustomComparison(
-        output_column_name="family_name",
-        comparison_description="Family name",
-        comparison_levels=[
-            cll.NullLevel("family_name"),
-            cll.ExactMatchLevel("family_name", term_frequency_adjustments=True),
-            cll.DamerauLevenshteinLevel("family_name", 1),
-            _jw("family_name", 0.9),
-            cll.ArrayIntersectLevel("surnames", 1).configure(
-                label_for_charts="share one part of a double-barrelled name"
-            ),
-            _jw("family_name", 0.8),
-            cll.ExactMatchLevel("family_key").configure(
-                label_for_charts="sound alike (Husain, Hossain)"
-            ),
-            cll.ElseLevel(),
-        ],
+
+
+def comparisons() -> list[Any]:
+    """The Fellegi-Sunter comparisons, in order. Levels are listed best first."""
+    given = _name(
+        "given_name",
+        "Given name",
+        ("forenames", "one is among the other's aliases, nicknames or street names"),
+        ("given_key", "sound alike (Catherine, Kathryn)"),
+    )
+    family = _name(
+        "family_name",
+        "Family name",
+        ("surnames", "share one part of a double-barrelled name"),
+        ("family_key", "sound alike (Husain, Hossain)"),
     )
     dob = cl.CustomComparison(
         output_column_name="dob",
