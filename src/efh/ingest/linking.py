@@ -40,6 +40,7 @@ from efh.ingest import selectors
 from efh.intelligence import linkage
 from efh.intelligence.linkage.consistency import consistent_plans
 from efh.people.models import LinkRun, LinkRunKind, LinkRunStatus, ReviewPair
+from efh.people.selectors.linking import HEARTBEAT_TIMEOUT
 from efh.people.services.linking import persons_merge_run
 
 Progress = Callable[[str, int, int], None]
@@ -83,6 +84,33 @@ class _Tracker:
         )
 
 
+def _running() -> LinkRun | None:
+    """A link run still going, if any. One whose process is gone (same machine, no such
+    process) or whose heartbeat stopped is marked interrupted on the way: its links were never
+    written, since a run writes them all in one transaction at the end."""
+    stale = timezone.now() - HEARTBEAT_TIMEOUT
+    host = socket.gethostname()
+    for run in selectors.link_runs_running():
+        if run.heartbeat_at >= stale and (run.host != host or _alive(run.pid)):
+            return run
+        LinkRun.objects.filter(pk=run.pk, status=LinkRunStatus.RUNNING).update(
+            status=LinkRunStatus.INTERRUPTED, finished_at=timezone.now()
+        )
+    return None
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _thresholds(
     model: linkage.LinkModel, upper: float | None, lower: float | None
 ) -> tuple[float, float]:
@@ -109,7 +137,7 @@ def link_run(
 ) -> LinkOutcome:
     """Link person records; see the module docstring. Raises :class:`LinkRefused`."""
     path = Path(model_path or settings.EFH_LINK_MODEL)
-    running = selectors.link_running()
+    running = _running()
     if running is not None:
         raise LinkRefused(
             f"Link run {running.pk} is still running (started {running.started_at:%H:%M}); "

@@ -10,6 +10,7 @@ import polars as pl
 
 from efh.concerns.models import EventPerson, HarmType
 from efh.contexts.models import PeerGroup, Ward
+from efh.core.bulk import read_frame
 from efh.core.models import Delivery, Source
 from efh.ingest.spec import FileSpec
 from efh.ingest.targets import model_for
@@ -25,9 +26,6 @@ from efh.people.models import (
     PersonRecord,
     ReviewPair,
 )
-
-# A running link run updates its heartbeat at least this often; older means it was interrupted.
-LINK_HEARTBEAT_STALE_SECONDS = 120
 
 
 def delivery_by_fingerprint(fingerprint: str) -> Delivery | None:
@@ -132,8 +130,6 @@ def link_records() -> pl.DataFrame:
     record, and the record's current address (the latest one still valid) gives address and
     postcode.
     """
-    from efh.core.bulk import read_frame
-
     records = read_frame(
         "SELECT id, source, person_id, delivery_id, given_name, family_name, "  # noqa: S608
         "date_of_birth, sex, nhs_number, upn, pnc_id, phone "
@@ -215,36 +211,6 @@ def link_last_run() -> LinkRun | None:
     return LinkRun.objects.filter(status=LinkRunStatus.SUCCEEDED).order_by("-finished_at").first()
 
 
-def link_running() -> LinkRun | None:
-    """A link run still running, if any. A run whose process is gone (same machine, no such
-    process) or whose heartbeat stopped is marked interrupted on the way: its links were never
-    written, since a run writes them all in one transaction at the end."""
-    import socket
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    stale = timezone.now() - timedelta(seconds=LINK_HEARTBEAT_STALE_SECONDS)
-    host = socket.gethostname()
-    for run in LinkRun.objects.filter(status=LinkRunStatus.RUNNING):
-        gone = run.heartbeat_at < stale or (run.host == host and not _alive(run.pid))
-        if not gone:
-            return run
-        LinkRun.objects.filter(pk=run.pk, status=LinkRunStatus.RUNNING).update(
-            status=LinkRunStatus.INTERRUPTED, finished_at=timezone.now()
-        )
-    return None
-
-
-def _alive(pid: int | None) -> bool:
-    import os
-
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def link_runs_running() -> list[LinkRun]:
+    """Link runs whose row still says running (some may have died: see ``linking``)."""
+    return list(LinkRun.objects.filter(status=LinkRunStatus.RUNNING))
