@@ -145,6 +145,16 @@ def _insert_merges(made: list[Merge]) -> None:
     bulk.insert_frame(Merge, pl.DataFrame(rows, schema=schema))
 
 
+def _check_flat(survivors: Sequence[int], absorbed: Sequence[int]) -> None:
+    """Refuse plans that are not flat: every absorbed person once, no survivor absorbed."""
+    if len(set(absorbed)) != len(absorbed):
+        raise MergeError("A person is absorbed by more than one merge in the same batch")
+    if any(s == a for s, a in zip(survivors, absorbed, strict=True)):
+        raise MergeError("A person cannot be merged with themselves")
+    if set(absorbed) & set(survivors):
+        raise MergeError("A survivor is itself absorbed in the same batch: flatten the plans")
+
+
 def _pair(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
@@ -217,12 +227,7 @@ def persons_merge_many(
         raise PermissionDenied("Your role does not merge people")
     survivors = [p.survivor_id for p in plans]
     absorbed = [p.absorbed_id for p in plans]
-    if len(set(absorbed)) != len(absorbed):
-        raise MergeError("A person is absorbed by more than one merge in the same batch")
-    if set(absorbed) & set(survivors):
-        raise MergeError("A survivor is itself absorbed in the same batch: flatten the plans")
-    if any(p.survivor_id == p.absorbed_id for p in plans):
-        raise MergeError("A person cannot be merged with themselves")
+    _check_flat(survivors, absorbed)
 
     everyone = sorted(set(survivors) | set(absorbed))
     state: dict[int, int | None] = {}
@@ -382,12 +387,7 @@ def persons_merge_run(*, plans: Sequence[PlanLike], run: LinkRun, reason: str) -
         for p in plans
     ]
     absorbed = [row[0] for row in flat]
-    if len(set(absorbed)) != len(absorbed):
-        raise MergeError("A person is absorbed by more than one merge in the same batch")
-    if set(absorbed) & {row[1] for row in flat}:
-        raise MergeError("A survivor is itself absorbed in the same batch: flatten the plans")
-    if any(a == s for a, s, *_ in flat):
-        raise MergeError("A person cannot be merged with themselves")
+    _check_flat([row[1] for row in flat], absorbed)
     person = Person._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
