@@ -258,7 +258,8 @@ def _link(
         p = person_of[record_id]
         return final.get(p, p)
 
-    review = _review_candidates(pairs, up, low, person, cannot_link, final)
+    decided = selectors.link_decided_pairs()
+    review = _review_candidates(pairs, up, low, person, cannot_link, final, decided)
     lap("review")
 
     track(f"writing {len(plans):,} merges and {len(review):,} pairs to review")
@@ -268,7 +269,7 @@ def _link(
             if plans
             else None
         )
-        queued, withdrawn = _write_review(run, review, replace=not incremental)
+        queued, withdrawn = _write_review(run, review, decided, replace=not incremental)
         figures = {
             "records": records.height,
             "scored": inputs.height if not incremental else int(new.height),
@@ -324,6 +325,7 @@ def _review_candidates(
     person: Callable[[int], int],
     cannot_link: set[tuple[int, int]],
     final: dict[int, int],
+    decided: set[tuple[int, int]],
 ) -> list[dict[str, Any]]:
     """The pairs to put to a person: between the thresholds, or strong but with too little to
     compare; once the planned merges are made their people still differ; not already decided;
@@ -334,7 +336,6 @@ def _review_candidates(
     ).sort("match_weight", descending=True)
     if band.is_empty():
         return []
-    decided = selectors.link_decided_pairs()
     apart = {(final.get(a, a), final.get(b, b)) for a, b in cannot_link}
     apart |= {(b, a) for a, b in apart}
     seen: set[tuple[int, int]] = set()
@@ -354,12 +355,13 @@ def _review_candidates(
     return chosen
 
 
-def _write_review(run: LinkRun, rows: list[dict[str, Any]], *, replace: bool) -> tuple[int, int]:
+def _write_review(
+    run: LinkRun, rows: list[dict[str, Any]], decided: set[tuple[int, int]], *, replace: bool
+) -> tuple[int, int]:
     """Queue the chosen pairs (updating ones already open). A full run replaces the open queue:
     open pairs it did not choose again are withdrawn (deleted: no one had decided them, and
     decisions are kept apart in ``LinkDecision``). Returns (added, withdrawn)."""
     open_pairs = selectors.link_open_review_pairs()
-    decided = selectors.link_decided_pairs()
     now = timezone.now()
     chosen = {(r["unique_id_l"], r["unique_id_r"]): r for r in rows}
     withdrawn = 0
