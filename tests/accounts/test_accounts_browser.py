@@ -99,7 +99,8 @@ def test_two_factor_journey(live_server, page, make_user, password, assert_acces
     time.sleep(1.1)  # django-otp's throttle after one wrong code
     page.get_by_label("Code from your authenticator app").fill(code_for(device, time.time()))
     page.get_by_role("button", name="Confirm and continue").click()
-    assert page.get_by_role("heading", name="Two-factor authentication is set up").is_visible()
+    # The click does not wait for the next page: wait for its heading (a cold browser is slow).
+    page.get_by_role("heading", name="Two-factor authentication is set up").wait_for()
     assert_accessible(page)
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{live_server.url}/")
