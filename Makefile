@@ -30,6 +30,9 @@ check: $(VENV)/.synced
 bench: setup
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/linkage.py
+	$(BIN)/python bench/network.py
+	$(BIN)/python bench/hotspots.py
+	$(BIN)/python bench/intelligence.py
 
 # --- set-up (every step is skipped or a no-op when already done) --------------------------
 setup: $(VENV)/.synced var/frontend/.built
@@ -41,6 +44,7 @@ setup: $(VENV)/.synced var/frontend/.built
 data: $(DEMO_DIR)/truth/manifest.json
 	$(EFH) import $(DEMO_DIR)
 	$(EFH) link
+	$(EFH) refresh
 
 $(DEMO_DIR)/truth/manifest.json: $(VENV)/.synced
 	rm -rf $(DEMO_DIR)

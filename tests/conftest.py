@@ -167,6 +167,7 @@ SEED_MIGRATIONS = [
     "efh.accounts.migrations.0002_seed_roles",
     "efh.accounts.migrations.0003_role_capabilities",
     "efh.accounts.migrations.0004_link_review",
+    "efh.accounts.migrations.0005_intelligence",
     "efh.concerns.migrations.0003_seed_harm_types",
 ]
 

@@ -372,6 +372,36 @@ MATRIX: list[tuple[str, str, str | None, str, dict[str, int]]] = [
             ("link runs", "people:link-runs", None, ""),
         ]
     ],
+    *[
+        (
+            f"intelligence: {case}",
+            name,
+            key,
+            "",
+            {
+                **ANON,
+                **dict.fromkeys(
+                    ["police.officer", "screener", "panel.chair", "auditor", "admin"], 403
+                ),
+                # Aggregates for analysts and partnership managers; people (by pseudonym) for
+                # analysts only (Capability.INTELLIGENCE).
+                "analyst": 200,
+                "manager": 200 if aggregate else 403,
+            },
+        )
+        for case, name, key, aggregate in [
+            ("overview", "insight:overview", None, True),
+            ("hotspots", "insight:hotspots", None, True),
+            ("trends", "insight:trends", None, True),
+            ("peer-group candidates", "insight:peer-groups", None, False),
+            ("one peer-group candidate", "insight:peer-group", "peer_group", False),
+            ("adults linked to several children", "insight:adults", None, False),
+            ("one adult candidate", "insight:adult", "adult_candidate", False),
+            ("children missing together", "insight:co-missing", None, False),
+            ("one co-missing candidate", "insight:co-missing-group", "co_missing", False),
+            ("one child's connections", "insight:person", "own", False),
+        ]
+    ],
     (
         "two-factor enrolment",
         "accounts:two-factor",
@@ -393,6 +423,9 @@ PERSONAL_KEYS = {
     "concern",
     "review_pair",
     "merge",
+    "peer_group",
+    "adult_candidate",
+    "co_missing",
 }
 CHILD_NAMES = {
     "own": "Ottoline",
@@ -506,7 +539,9 @@ def world(demo: dict[str, Any], make_person: Any) -> dict[str, Any]:
     )
     merge_a = make_person(given_name="Mergeable", family_name="One")
     merge_b = make_person(source="health", given_name="Mergeable", family_name="Two")
+    candidates = _intelligence_candidates(own, other, adult)
     return {
+        **candidates,
         "review_pair": review_pair.pk,
         "merge": merge.pk,
         "merge_a": merge_a.pk,
@@ -527,6 +562,37 @@ def world(demo: dict[str, Any], make_person: Any) -> dict[str, Any]:
     }
 
 
+def _intelligence_candidates(own: Any, other: Any, adult: Any) -> dict[str, str]:
+    """A finished refresh with one candidate of each kind (efh.insight), about the two
+    children and the adult: the codes by matrix key."""
+    from efh.insight.models import Candidate, CandidateKind, CandidateMember, RefreshRun
+
+    now = datetime.now(tz=UTC)
+    run = RefreshRun.objects.create(
+        status="succeeded", started_by="test", started_at=now, heartbeat_at=now, finished_at=now
+    )
+    codes = {}
+    for key, kind, code, person in [
+        ("peer_group", CandidateKind.PEER_GROUP, "PG-0001", None),
+        ("adult_candidate", CandidateKind.ADULT, "AD-0001", adult),
+        ("co_missing", CandidateKind.CO_MISSING, "CM-0001", None),
+    ]:
+        candidate = Candidate.objects.create(
+            kind=kind,
+            code=code,
+            person=person,
+            first_run=run,
+            last_run=run,
+            size=2,
+            summary={"edges": [{"a": own.pk, "b": other.pk, "weight": 1.0}]},
+        )
+        CandidateMember.objects.bulk_create(
+            [CandidateMember(candidate=candidate, person=p) for p in (own, other)]
+        )
+        codes[key] = code
+    return codes
+
+
 def url_for(name: str, key: str | None, query: str, world: dict[str, Any]) -> str:
     kwargs: dict[str, Any] = {}
     if key is not None:
@@ -538,6 +604,8 @@ def url_for(name: str, key: str | None, query: str, world: dict[str, Any]) -> st
             "audit:person": "person_id",
             "audit:user": "user_id",
             "concerns:concern-recorded": "event_id",
+            "insight:person": "person_id",
+            "insight:": "code",
         }
         arg = next((v for k, v in param.items() if name.startswith(k)), "pk")
         kwargs[arg] = world[key]
@@ -648,6 +716,26 @@ POST_MATRIX: list[tuple[str, str, str | None, dict[str, str], dict[str, int]]] =
             "data.quality": 302,
         },
     ),
+    *[
+        (
+            f"review a {case}",
+            name,
+            key,
+            {"decision": "confirmed", "reason": "Discussed at the panel"},
+            {
+                **ANON,
+                **dict.fromkeys(
+                    ["police.officer", "panel.chair", "manager", "auditor", "admin"], 403
+                ),
+                "analyst": 302,
+            },
+        )
+        for case, name, key in [
+            ("peer-group candidate", "insight:peer-group", "peer_group"),
+            ("adult candidate", "insight:adult", "adult_candidate"),
+            ("co-missing candidate", "insight:co-missing-group", "co_missing"),
+        ]
+    ],
     (
         "keep the session alive",
         "accounts:session-extend",
@@ -674,6 +762,8 @@ def test_permission_matrix_posts(
     kwargs: dict[str, Any] = {}
     if key == "draft":
         kwargs = {"draft_id": world[key]}
+    elif name.startswith("insight:"):
+        kwargs = {"code": world[key]}
     elif key is not None:
         kwargs = {"pk": world[key]}
     response = client.post(reverse(name, kwargs=kwargs), data)

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "efh.contexts",
     "efh.concerns",
     "efh.ingest",
+    "efh.insight",
     "efh.web",
     # Generates synthetic boroughs (management command only); nothing imports it.
     "efh.synth",

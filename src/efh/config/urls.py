@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("efh.concerns.urls")),
     path("audit/", include("efh.core.urls")),
     path("account/", include("efh.accounts.urls")),
+    path("intelligence/", include("efh.insight.urls")),
 ]

@@ -38,6 +38,10 @@ class Capability(StrEnum):
     """Review the pairs of records linkage could not decide; merge and unmerge people. Shows the
     identity details of the records under review, not their chronology."""
 
+    INTELLIGENCE = "intelligence"
+    """See the intelligence picture: peer-group candidates, adults linked to many children and
+    children missing together (people pseudonymised), and confirm or dismiss them with a reason."""
+
     ADMINISTER = "administer"
     """Manage accounts and configuration; by itself sees no case records."""
 
@@ -50,6 +54,7 @@ CAPABILITY_LABELS = {
     Capability.PSEUDONYMISED: "Aggregates and pseudonymised records",
     Capability.AUDIT: "The access log and break-glass reviews",
     Capability.LINK_REVIEW: "Review record links; merge and unmerge people",
+    Capability.INTELLIGENCE: "The intelligence picture: review derived candidates",
     Capability.ADMINISTER: "Accounts and configuration",
 }
 
@@ -73,7 +78,7 @@ STANDARD_ROLES: dict[str, frozenset[Capability]] = {
             Capability.BREAK_GLASS,
         }
     ),
-    "analyst": frozenset({Capability.PSEUDONYMISED}),
+    "analyst": frozenset({Capability.PSEUDONYMISED, Capability.INTELLIGENCE}),
     "partnership_manager": frozenset({Capability.PSEUDONYMISED}),
     "data_quality": frozenset({Capability.LINK_REVIEW}),
     "auditor": frozenset({Capability.AUDIT}),

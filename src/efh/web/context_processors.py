@@ -10,12 +10,14 @@ from django.urls import reverse
 
 from efh.core.access import Capability
 
-# (label, url name, capability needed): the service navigation, shown by what the user may do.
-NAVIGATION = [
-    ("Search people", "people:search", Capability.CASEWORK),
-    ("Record a concern", "concerns:concern-new", Capability.RECORD),
-    ("Record links", "people:link-review", Capability.LINK_REVIEW),
-    ("Access log", "audit:index", Capability.AUDIT),
+# (label, url name, capabilities any one of which shows it): the service navigation, shown by
+# what the user may do.
+NAVIGATION: list[tuple[str, str, tuple[Capability, ...]]] = [
+    ("Search people", "people:search", (Capability.CASEWORK,)),
+    ("Record a concern", "concerns:concern-new", (Capability.RECORD,)),
+    ("Record links", "people:link-review", (Capability.LINK_REVIEW,)),
+    ("Intelligence", "insight:overview", (Capability.INTELLIGENCE, Capability.PSEUDONYMISED)),
+    ("Access log", "audit:index", (Capability.AUDIT,)),
 ]
 
 
@@ -28,8 +30,8 @@ def service(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         can = {c.value: user.can(c) for c in Capability}
-        for label, name, capability in NAVIGATION:
-            if user.can(capability):
+        for label, name, capabilities in NAVIGATION:
+            if any(user.can(c) for c in capabilities):
                 url = reverse(name)
                 nav.append({"label": label, "url": url, "current": request.path.startswith(url)})
     return {

@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from efh.core.access import Capability
+from efh.insight.selectors import derived_codes_for, derived_for_record
 from efh.people.policy import Level, access_person
 from efh.people.selectors import record as selectors
 from efh.people.selectors.linking import merge_history, survivor_of
@@ -172,11 +173,14 @@ def record(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
             user, access, filters=filters, page_number=page_number, sources=sources
         )
         context.update(p=p, page_range=page_range(p.page))
+        if user.can(Capability.INTELLIGENCE):
+            context["derived_codes"] = derived_codes_for(user, access.person.pk)
         return render(request, "people/record_pseudonymised.html", context)
     r = selectors.record_page(
         user, access, filters=filters, page_number=page_number, sources=sources
     )
     context.update(r=r, page_range=page_range(r.page), can_record=user.can(Capability.RECORD))
+    context["derived"] = derived_for_record(user, access.person.pk)
     if user.can(Capability.LINK_REVIEW):
         context["merges"] = merge_history(access.person.pk)
     return render(request, "people/record.html", context)

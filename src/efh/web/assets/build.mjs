@@ -11,6 +11,9 @@
 //   favicon.svg            the platform's own icon (the GOV.UK crown icons are for GOV.UK only)
 //   htmx.min.js            htmx, for screens that are faster with partial page updates
 //   leaflet/               Leaflet's script, styles and images, for maps (no tiles unless configured)
+//   cytoscape/             Cytoscape.js, for the intelligence pages' network views
+//   network-view.js        draws a network view from the page's JSON (intelligence pages)
+//   hotspot-map.js         draws the hotspot map from the page's JSON (intelligence pages)
 import { cp, mkdir, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -64,7 +67,21 @@ for (const name of ["leaflet.js", "leaflet.css", "images"]) {
     recursive: true,
   });
 }
-for (const name of ["application.js", "session-timeout.js", "concern-form.js", "favicon.svg"]) {
+// Cytoscape's package exports do not include its package.json: its main file is in dist/.
+const cytoscapeDist = path.dirname(createRequire(import.meta.url).resolve("cytoscape"));
+await mkdir(path.join(out, "cytoscape"));
+await cp(
+  path.join(cytoscapeDist, "cytoscape.min.js"),
+  path.join(out, "cytoscape", "cytoscape.min.js"),
+);
+for (const name of [
+  "application.js",
+  "session-timeout.js",
+  "concern-form.js",
+  "network-view.js",
+  "hotspot-map.js",
+  "favicon.svg",
+]) {
   await cp(path.join(here, name), path.join(out, name));
 }
 

@@ -14,8 +14,14 @@ from efh.core.csv import write_csv
 from efh.core.models import AccessAction
 from efh.core.services import access_log_record
 from efh.ingest import exports
+from efh.insight import exports as insight_exports
 
-EXPORTS = {"persons": exports.persons}
+EXPORTS = {
+    "persons": exports.persons,
+    "peer-groups": insight_exports.peer_groups,
+    "hotspots": insight_exports.hotspots,
+    "adults-of-concern": insight_exports.adults_of_concern,
+}
 
 
 class Command(BaseCommand):
