@@ -15,9 +15,9 @@ truth (``truth/``), through the linkage the platform actually did (``efh export 
   max(400 m, the two radii added) of it and their periods overlap; recall of planted, and the
   share of reported hotspots that match none.
 
-Boroughs: ``standard`` (60,000 children, seed 2024, activity as generated) and ``million``
-(60,000 children, seed 7, background activity x5.7: about 1,000,000 events; the delivery
-``bench/run.py`` builds). ``BENCH_INTEL`` picks (default both).
+Boroughs: ``standard`` (60,000 children, seed 2024, activity as generated: about 186,000 events)
+and ``million`` (the same borough with background activity x5.7: about 1,000,000 events).
+``BENCH_INTEL`` picks (default both).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from run import recreate  # noqa: E402
 
 BOROUGHS = {
     "standard": {"children": 60000, "seed": 2024, "activity": 1.0, "db": "efh_bench_intel"},
-    "million": {"children": 60000, "seed": 7, "activity": 5.7, "db": "efh_bench_intel_1m"},
+    "million": {"children": 60000, "seed": 2024, "activity": 5.7, "db": "efh_bench_intel_1m"},
 }
 
 
@@ -61,8 +61,10 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
 
 
 def delivery(spec: dict, env: dict[str, str]) -> Path:
-    scale = f"-x{spec['activity']:g}" if spec["activity"] != 1.0 else ""
-    out = ROOT / "var" / "bench" / f"borough-{spec['children']}-{spec['seed']}{scale}"
+    # The same folders bench/network.py and bench/hotspots.py read.
+    out = (
+        ROOT / "var" / "bench" / f"borough-{spec['children']}-{spec['seed']}-x{spec['activity']:g}"
+    )
     try:
         manifest = json.loads((out / "truth" / "manifest.json").read_text())
         if manifest.get("children") == spec["children"] and manifest.get("seed") == spec["seed"]:
@@ -198,8 +200,8 @@ def borough(name: str, spec: dict) -> None:
     run([str(EFH), "migrate", "--noinput", "-v", "0"], env)
     run([str(EFH), "load_wards", "-v", "0"], env)
     seconds, _, output = run([str(EFH), "import", str(folder)], env)
-    events = next((line for line in output.splitlines() if "events" in line), "").strip()
-    print(f"  import: {seconds:.1f} s ({events})")
+    rows = next((line for line in output.splitlines() if "rows in" in line), "").strip()
+    print(f"  import: {seconds:.1f} s wall ({rows})")
     with __import__("psycopg").connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
     seconds, _, _ = run([str(EFH), "link"], env)

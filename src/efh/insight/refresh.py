@@ -51,6 +51,8 @@ HEARTBEAT_SECONDS = 1.0
 HEARTBEAT_TIMEOUT = timedelta(minutes=5)
 # A group's network view shows at most this many of its strongest edges.
 MAX_EDGES = 400
+# ... and at most this many pieces of evidence between an adult and the children.
+MAX_EVIDENCE = 200
 
 
 class RefreshRefused(Exception):
@@ -86,7 +88,7 @@ def hotspot_config_for(
         return base
     return replace(
         base,
-        min_excess=max(8.0, min(base.min_excess, 15.0 * children / 5000)),
+        min_excess=float(max(8, round(min(base.min_excess, 15.0 * children / 5000)))),
         min_ratio=max(base.min_ratio, 3.0),
     )
 
@@ -360,6 +362,9 @@ def _plural(n: int, words: tuple[str, str]) -> str:
 
 
 def _day(value: Any) -> str:
+    """A date, datetime or ISO text as "3 March 2026" ("" if none)."""
+    if isinstance(value, str) and value:
+        value = date.fromisoformat(value[:10])
     return f"{value:%-d %B %Y}" if isinstance(value, datetime | date) else ""
 
 
@@ -546,7 +551,7 @@ def _write(
         ],
     )
     # Adults: one candidate per adult, for as long as any refresh derives them.
-    ad = _save_adults(run, adults, edges)
+    ad = _save_adults(run, adults, net)
     # Hotspots and trends belong to the run.
     Hotspot.objects.bulk_create(
         [
@@ -589,7 +594,7 @@ def _write(
     }
 
 
-def _save_adults(run: RefreshRun, adults: pl.DataFrame, edges: pl.DataFrame) -> int:
+def _save_adults(run: RefreshRun, adults: pl.DataFrame, net: network.Network) -> int:
     """One candidate per adult, keeping its code for as long as any refresh derives them."""
     codes = dict(
         Candidate.objects.filter(kind=CandidateKind.ADULT).values_list("person_id", "code")
@@ -599,6 +604,8 @@ def _save_adults(run: RefreshRun, adults: pl.DataFrame, edges: pl.DataFrame) -> 
         person = int(row["person_id"])
         direct = [int(p) for p in row.get("children") or []]
         near = [person, *direct]
+        inside = pl.col("a").is_in(near) & pl.col("b").is_in(near)
+        touching = (pl.col("a") == person) | (pl.col("b") == person)
         summary = {
             "person_id": person,
             "order": row["order"],
@@ -613,10 +620,11 @@ def _save_adults(run: RefreshRun, adults: pl.DataFrame, edges: pl.DataFrame) -> 
             "direct_ids": direct,
             "indirect_ids": [],
             "rule": network.ORDERING_RULE,
-            "edges": rows(
-                edges.filter(pl.col("a").is_in(near) & pl.col("b").is_in(near))
+            "edges": rows(net.edges.filter(inside).sort("weight", descending=True).head(MAX_EDGES)),
+            "evidence": rows(
+                net.evidence.filter(inside & touching)
                 .sort("weight", descending=True)
-                .head(MAX_EDGES)
+                .head(MAX_EVIDENCE)
             ),
             "label": "adult",
         }

@@ -60,6 +60,8 @@ EVIDENCE_KINDS = {
     "event": "Involved in the same event",
     "association": "A recorded association",
     "missing": "Missing together",
+    "missing_with": "Recorded as missing together",
+    "missing_overlap": "Missing at the same time, found at the same place",
     "address": "A shared address",
     "phone": "A shared phone number",
     "group": "Recorded in the same group",

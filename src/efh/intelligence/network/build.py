@@ -40,7 +40,7 @@ undated rows (contacts, undated associations) always count, undecayed.
 
 Everything is vectorised Polars (self-joins on the event, label, place and contact keys); no
 Python loop touches a row. The graph is hand-assembled here because no graph library knows the
-domain's evidence rules; community detection itself is left to leidenalg (``groups.py``).
+domain's evidence rules; community detection itself is igraph's Leiden (``groups.py``).
 """
 
 from __future__ import annotations

@@ -62,7 +62,13 @@ function draw(container) {
       padding: 20,
     },
     wheelSensitivity: 0.3,
+    // A small graph fitted to the box would be blown up until its labels overlap.
+    maxZoom: 1.2,
+    minZoom: 0.2,
   });
+  cy.fit(undefined, 20);
+  if (cy.zoom() > 1.2) cy.zoom(1.2);
+  cy.center();
   cy.on("tap", "node", (event) => {
     const href = event.target.data("href");
     if (href) window.location.assign(href);
