@@ -59,8 +59,8 @@ def main() -> None:
     print(
         f"config: H3 resolution {cfg.resolution}, {cfg.window_days}-day windows every "
         f"{cfg.step_days} days over {cfg.lookback_days} days, {cfg.permutations} permutations, "
-        f"alpha {cfg.alpha}, min_excess {cfg.min_excess:g}, min_ratio {cfg.min_ratio:g}, "
-        f"min_score {cfg.min_score:g}"
+        f"alpha {cfg.alpha}, min_events {cfg.min_events}, scan_alpha {cfg.scan_alpha:g} "
+        f"(ring-{cfg.scan_rings} disks)"
     )
     first = None
     for d in deliveries:

@@ -19,7 +19,7 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -71,26 +71,6 @@ class RefreshConfig:
     network: network.NetworkConfig = field(default_factory=network.NetworkConfig)
     hotspots: hotspot_core.HotspotConfig = field(default_factory=hotspot_core.HotspotConfig)
     trends: trends.TrendConfig = field(default_factory=trends.TrendConfig)
-
-
-# Hotspot thresholds for a borough of this many children or more are the core's defaults
-# (tuned at 60,000); below it, fewer events make a hotspot, so the count thresholds scale down.
-FULL_SIZE_CHILDREN = 40_000
-
-
-def hotspot_config_for(
-    children: int, base: hotspot_core.HotspotConfig
-) -> hotspot_core.HotspotConfig:
-    """The hotspot thresholds for a borough of ``children``: the defaults at full size; in a
-    smaller one a hotspot needs at least 8 events above its cells' usual count (15 at 5,000
-    children, scaling with size) and three times its usual count."""
-    if children >= FULL_SIZE_CHILDREN:
-        return base
-    return replace(
-        base,
-        min_excess=float(max(8, round(min(base.min_excess, 15.0 * children / 5000)))),
-        min_ratio=max(base.min_ratio, 3.0),
-    )
 
 
 def _jsonable(value: Any) -> Any:
@@ -229,7 +209,7 @@ def _refresh(
     missing = network.co_missing(snap, config.network)
     lap("co_missing")
     track("hotspots (Getis-Ord Gi*)")
-    spots = hotspot_core.hotspots(snap, hotspot_config_for(children, config.hotspots))
+    spots = hotspot_core.hotspots(snap, config.hotspots)
     lap("hotspots")
     track("trends")
     trend = trends.trends(snap, config.trends)
