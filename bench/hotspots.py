@@ -4,7 +4,7 @@
 
 With no delivery given it generates the 60,000-child borough (seed 2024) into a temporary folder.
 For each delivery: hotspot recall and the share of reported hotspots not planted
-(``efh.intelligence.hotspots.match_truth``), hotspot and trend times; then, for the first
+(``intel_frames.match_hotspots``), hotspot and trend times; then, for the first
 delivery, the same times on its events scaled to ``--events`` (``intel_frames.scale_events``:
 copies shifted by up to 60 days and ~100 m).
 """
@@ -39,7 +39,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     args = parser.parse_args()
 
-    from efh.intelligence.hotspots import HotspotConfig, hotspots, match_truth
+    from efh.intelligence.hotspots import HotspotConfig, hotspots
     from efh.intelligence.trends import trends
 
     frames = _intel_frames()
@@ -72,7 +72,7 @@ def main() -> None:
         t0 = time.perf_counter()
         trends(snap)
         t_tr = time.perf_counter() - t0
-        m = match_truth(found, truth.hotspots)
+        m = frames.match_hotspots(found, truth.hotspots)
         print(
             f"{d.name}: {snap.events.height:,} events; hotspots: {m['found']}/{m['planted']} "
             f"planted found (recall {m['recall']:.2f}), {m['unmatched']}/{m['reported']} reported "

@@ -10,6 +10,7 @@ points jittered) for the speed benchmarks.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from efh.intelligence import hotspots
 from efh.intelligence.frames import DT, SCHEMAS, Snapshot
 
 
@@ -267,3 +269,46 @@ def scale_events(snapshot: Snapshot, target: int, seed: int = 1) -> Snapshot:
     keep = events.select("event_id")
     event_people = pl.concat(out_ep).join(keep, on="event_id", how="semi")
     return replace(snapshot, events=events, event_people=event_people).validate()
+
+
+def match_hotspots(
+    reported: pl.DataFrame, planted: pl.DataFrame, floor_m: float = 400.0
+) -> dict[str, float]:
+    """Recall of planted hotspots and the share of reported ones matching none (module docstring).
+
+    ``planted`` has latitude, longitude, radius_m, start, end (dates), harm_type.
+    Returns planted, found, recall, reported, unmatched, false_share.
+    """
+    if planted.height == 0:
+        return {"planted": 0, "found": 0, "recall": 1.0, "reported": reported.height,
+                "unmatched": reported.height, "false_share": 1.0 if reported.height else 0.0}  # fmt: skip
+    tx, ty = hotspots.to_bng(planted["longitude"].to_numpy(), planted["latitude"].to_numpy())
+    if reported.height:
+        rx, ry = hotspots.to_bng(reported["longitude"].to_numpy(), reported["latitude"].to_numpy())
+    else:
+        rx = ry = np.zeros(0)
+    t_h = planted["harm_type"].to_list()
+    r_h = reported["harm_type"].to_list()
+    t_r = planted["radius_m"].cast(pl.Float64).to_numpy()
+    r_r = reported["radius_m"].cast(pl.Float64).to_numpy() if reported.height else np.zeros(0)
+    t_s, t_e = planted["start"].to_list(), planted["end"].to_list()
+    r_s, r_e = reported["start"].to_list(), reported["end"].to_list()
+    hit = np.zeros((planted.height, reported.height), dtype=bool)
+    for i in range(planted.height):
+        for j in range(reported.height):
+            if t_h[i] != r_h[j]:
+                continue
+            if r_s[j] > t_e[i] or r_e[j] < t_s[i]:
+                continue
+            d = math.hypot(tx[i] - rx[j], ty[i] - ry[j])
+            hit[i, j] = d <= max(t_r[i] + r_r[j], floor_m)
+    found = int(hit.any(axis=1).sum())
+    unmatched = int((~hit.any(axis=0)).sum())
+    return {
+        "planted": planted.height,
+        "found": found,
+        "recall": found / planted.height,
+        "reported": reported.height,
+        "unmatched": unmatched,
+        "false_share": unmatched / reported.height if reported.height else 0.0,
+    }

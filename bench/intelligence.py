@@ -23,7 +23,6 @@ and ``million`` (the same borough with background activity x5.7: about 1,000,000
 from __future__ import annotations
 
 import json
-import math
 import os
 import subprocess
 import sys
@@ -31,7 +30,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +37,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 EFH = ROOT / ".venv" / "bin" / "efh"
 BASE = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 
+from efh.intelligence.metrics import nmi  # noqa: E402
+from intel_frames import match_hotspots  # noqa: E402
 from run import recreate  # noqa: E402
 
 BOROUGHS = {
@@ -77,28 +77,6 @@ def delivery(spec: dict, env: dict[str, str]) -> Path:
     seconds, _, _ = run([*args, "--out", str(out)], env)
     print(f"  synth: {seconds:.1f} s")
     return out
-
-
-def nmi(a: np.ndarray, b: np.ndarray) -> float:
-    """Normalised mutual information (arithmetic mean normalisation) of two labelings."""
-    _, ia = np.unique(a, return_inverse=True)
-    _, ib = np.unique(b, return_inverse=True)
-    n = len(a)
-    joint = np.zeros((ia.max() + 1, ib.max() + 1))
-    np.add.at(joint, (ia, ib), 1)
-    pij = joint / n
-    pi, pj = pij.sum(1), pij.sum(0)
-    nz = pij > 0
-    mi = float((pij[nz] * np.log(pij[nz] / np.outer(pi, pj)[nz])).sum())
-    hi = -float((pi[pi > 0] * np.log(pi[pi > 0])).sum())
-    hj = -float((pj[pj > 0] * np.log(pj[pj > 0])).sum())
-    return mi / ((hi + hj) / 2) if hi + hj > 0 else 1.0
-
-
-def metres(lat1: float, lon1: float, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    dy = (lat2 - lat1) * 111_320.0
-    dx = (lon2 - lon1) * 111_320.0 * math.cos(math.radians(lat1))
-    return np.hypot(dx, dy)
 
 
 def measure(folder: Path, exports: dict[str, Path]) -> dict[str, float]:
@@ -156,23 +134,8 @@ def measure(folder: Path, exports: dict[str, Path]) -> dict[str, float]:
     # Hotspots.
     planted_spots = pl.read_csv(truth / "hotspots_truth.csv", try_parse_dates=True)
     reported = pl.read_csv(exports["hotspots"], try_parse_dates=True)
-    matched_reported: set[int] = set()
-    found_planted = 0
-    for spot in planted_spots.iter_rows(named=True):
-        same = reported.with_row_index("i").filter(
-            (pl.col("harm_type") == spot["harm_type"])
-            & (pl.col("start") <= spot["end"])
-            & (pl.col("end") >= spot["start"])
-        )
-        if same.is_empty():
-            continue
-        d = metres(spot["latitude"], spot["longitude"], same["latitude"].to_numpy(),
-                   same["longitude"].to_numpy())  # fmt: skip
-        ok = d <= np.maximum(400.0, spot["radius_m"] + same["radius_m"].to_numpy())
-        if ok.any():
-            found_planted += 1
-            matched_reported.update(same["i"].to_numpy()[ok].tolist())
-    unplanted = reported.height - len(matched_reported)
+    matched = match_hotspots(reported, planted_spots)
+    found_planted, unplanted = int(matched["found"]), int(matched["unmatched"])
     figures = {
         "nmi": value,
         "exploiters_top": top20 / min(20, k),

@@ -30,7 +30,6 @@ from efh.intelligence.hotspots import (
     _GiStar,
     _log10_binom_sf,
     hotspots,
-    match_truth,
     to_bng,
     to_wgs84,
 )
@@ -67,7 +66,7 @@ def found(borough: tuple[Snapshot, Any]) -> pl.DataFrame:
 
 
 def test_planted_hotspots_are_found(borough: tuple[Snapshot, Any], found: pl.DataFrame) -> None:
-    result = match_truth(found, borough[1].hotspots)
+    result = _intel_frames().match_hotspots(found, borough[1].hotspots)
     assert result["planted"] == 3
     assert result["recall"] == 1.0
     assert result["false_share"] == 0.0
@@ -206,10 +205,15 @@ def test_planted_cluster_is_found_with_place_reason_and_status() -> None:
             "harm_type": ["syv"],
         }
     )
-    assert match_truth(result, truth)["recall"] == 1.0
-    assert match_truth(result, truth.with_columns(harm_type=pl.lit("cse")))["recall"] == 0.0
+    assert _intel_frames().match_hotspots(result, truth)["recall"] == 1.0
+    assert (
+        _intel_frames().match_hotspots(result, truth.with_columns(harm_type=pl.lit("cse")))[
+            "recall"
+        ]
+        == 0.0
+    )
     later = truth.with_columns(start=pl.lit(date(2026, 9, 1)), end=pl.lit(date(2026, 10, 1)))
-    assert match_truth(result, later)["recall"] == 0.0
+    assert _intel_frames().match_hotspots(result, later)["recall"] == 0.0
 
 
 def test_a_cluster_in_the_latest_window_is_emerging() -> None:

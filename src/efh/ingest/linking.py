@@ -34,6 +34,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from efh.core.jobs import still_running
 from efh.core.models import AccessAction
 from efh.core.services import access_log_record
 from efh.ingest import selectors
@@ -88,27 +89,11 @@ def _running() -> LinkRun | None:
     """A link run still going, if any. One whose process is gone (same machine, no such
     process) or whose heartbeat stopped is marked interrupted on the way: its links were never
     written, since a run writes them all in one transaction at the end."""
-    stale = timezone.now() - HEARTBEAT_TIMEOUT
-    host = socket.gethostname()
-    for run in selectors.link_runs_running():
-        if run.heartbeat_at >= stale and (run.host != host or _alive(run.pid)):
-            return run
-        LinkRun.objects.filter(pk=run.pk, status=LinkRunStatus.RUNNING).update(
-            status=LinkRunStatus.INTERRUPTED, finished_at=timezone.now()
-        )
-    return None
-
-
-def _alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return still_running(
+        selectors.link_runs_running(),
+        timeout=HEARTBEAT_TIMEOUT,
+        interrupted=LinkRunStatus.INTERRUPTED,
+    )
 
 
 def _thresholds(

@@ -27,6 +27,7 @@ import polars as pl
 from django.db import transaction
 from django.utils import timezone
 
+from efh.core.jobs import still_running
 from efh.core.models import AccessAction
 from efh.core.services import access_log_record
 from efh.insight.models import (
@@ -107,29 +108,13 @@ class _Tracker:
         )
 
 
-def _alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _running() -> RefreshRun | None:
     """A refresh still going, if any; a dead one is marked interrupted on the way."""
-    stale = timezone.now() - HEARTBEAT_TIMEOUT
-    host = socket.gethostname()
-    for run in RefreshRun.objects.filter(status=RefreshStatus.RUNNING):
-        if run.heartbeat_at >= stale and (run.host != host or _alive(run.pid)):
-            return run
-        RefreshRun.objects.filter(pk=run.pk, status=RefreshStatus.RUNNING).update(
-            status=RefreshStatus.INTERRUPTED, finished_at=timezone.now()
-        )
-    return None
+    return still_running(
+        RefreshRun.objects.filter(status=RefreshStatus.RUNNING),
+        timeout=HEARTBEAT_TIMEOUT,
+        interrupted=RefreshStatus.INTERRUPTED,
+    )
 
 
 def refresh_run(

@@ -78,11 +78,9 @@ Each hotspot is a candidate for an analyst to review, with plain-words reasons; 
 scores a person. Hand-written parts (the expectation, the patch filters and merging, the status,
 the reasons) are glue that neither esda nor libpysal provides.
 
-``match_truth`` applies the benchmark's matching rule (used by tests and ``bench/hotspots.py``):
-a planted hotspot is found when a reported hotspot of the same harm type has its centre within
-``max(planted radius + reported radius, 400 m)`` of the planted centre (BNG) and its
-``start``-``end`` overlaps the planted period; a reported hotspot matching no planted one counts
-as not planted.
+The benchmarks' matching rule (a planted hotspot is found when a reported one of the same harm
+type lies within ``max(the two radii added, 400 m)`` on the BNG and their periods overlap) is
+``match_hotspots`` in ``bench/intel_frames.py``: the platform never reads planted data.
 """
 
 from __future__ import annotations
@@ -878,49 +876,3 @@ def _chance(log10_p: float) -> str:
     if odds >= 1e6:
         return f"1 in {odds / 1e6:.1f} million"
     return f"1 in {odds:,.0f}"
-
-
-# --- benchmark matching ---------------------------------------------------------------------
-
-
-def match_truth(
-    reported: pl.DataFrame, planted: pl.DataFrame, floor_m: float = 400.0
-) -> dict[str, float]:
-    """Recall of planted hotspots and the share of reported ones matching none (module docstring).
-
-    ``planted`` has latitude, longitude, radius_m, start, end (dates), harm_type.
-    Returns planted, found, recall, reported, unmatched, false_share.
-    """
-    if planted.height == 0:
-        return {"planted": 0, "found": 0, "recall": 1.0, "reported": reported.height,
-                "unmatched": reported.height, "false_share": 1.0 if reported.height else 0.0}  # fmt: skip
-    tx, ty = to_bng(planted["longitude"].to_numpy(), planted["latitude"].to_numpy())
-    if reported.height:
-        rx, ry = to_bng(reported["longitude"].to_numpy(), reported["latitude"].to_numpy())
-    else:
-        rx = ry = np.zeros(0)
-    t_h = planted["harm_type"].to_list()
-    r_h = reported["harm_type"].to_list()
-    t_r = planted["radius_m"].cast(pl.Float64).to_numpy()
-    r_r = reported["radius_m"].cast(pl.Float64).to_numpy() if reported.height else np.zeros(0)
-    t_s, t_e = planted["start"].to_list(), planted["end"].to_list()
-    r_s, r_e = reported["start"].to_list(), reported["end"].to_list()
-    hit = np.zeros((planted.height, reported.height), dtype=bool)
-    for i in range(planted.height):
-        for j in range(reported.height):
-            if t_h[i] != r_h[j]:
-                continue
-            if r_s[j] > t_e[i] or r_e[j] < t_s[i]:
-                continue
-            d = math.hypot(tx[i] - rx[j], ty[i] - ry[j])
-            hit[i, j] = d <= max(t_r[i] + r_r[j], floor_m)
-    found = int(hit.any(axis=1).sum())
-    unmatched = int((~hit.any(axis=0)).sum())
-    return {
-        "planted": planted.height,
-        "found": found,
-        "recall": found / planted.height,
-        "reported": reported.height,
-        "unmatched": unmatched,
-        "false_share": unmatched / reported.height if reported.height else 0.0,
-    }

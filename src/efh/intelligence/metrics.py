@@ -1,4 +1,4 @@
-"""Accuracy measures for the intelligence analytics, comparing found structure with planted truth.
+"""Accuracy measures for the intelligence analytics, comparing found structure with planted structure.
 
 ``nmi(labels_a, labels_b)``: normalised mutual information of two partitions of the same items,
 ``2 I(A;B) / (H(A) + H(B))`` (Danon et al. 2005; the "arithmetic" normalisation, identical to
