@@ -135,7 +135,9 @@ MONTH_NAMES = [
 
 
 def harm_names() -> dict[str, str]:
-    return dict(HarmType.objects.values_list("code", "name"))
+    # "all" is the trend tables' total over every harm type; "missing" counts missing episodes.
+    names = {"all": "All harm types", "missing": "Missing episodes"}
+    return names | dict(HarmType.objects.values_list("code", "name"))
 
 
 def ward_names() -> dict[str, str]:
