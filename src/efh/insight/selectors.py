@@ -933,16 +933,23 @@ def derived_for_record(user: User, person_id: int) -> DerivedIntelligence:
     peer-group and co-missing candidates the person is in, with how many other children, and
     the names of only those whose own records the user may open; and, for an adult, that they
     were derived as linked to several children."""
-    current = Candidate.objects.filter(current=True)
-    groups = list(
-        current.filter(
-            kind__in=[CandidateKind.PEER_GROUP, CandidateKind.CO_MISSING],
-            members__person_id=person_id,
+    # One query for both: the groups the person is in, and their own adult candidate.
+    found = list(
+        Candidate.objects.filter(current=True)
+        .filter(
+            Q(
+                kind__in=[CandidateKind.PEER_GROUP, CandidateKind.CO_MISSING],
+                members__person_id=person_id,
+            )
+            | Q(kind=CandidateKind.ADULT, person_id=person_id)
         )
         .distinct()
         .order_by("kind", "code")
     )
-    adult = current.filter(kind=CandidateKind.ADULT, person_id=person_id).first()
+    if not found:  # the usual case: nothing derived, no further query
+        return DerivedIntelligence(groups=[], adult=None, computed=None)
+    groups = [c for c in found if c.kind != CandidateKind.ADULT]
+    adult = next((c for c in found if c.kind == CandidateKind.ADULT), None)
     member_ids: dict[int, list[int]] = defaultdict(list)
     wanted = [c.pk for c in groups] + ([adult.pk] if adult else [])
     for cid, pid in CandidateMember.objects.filter(candidate_id__in=wanted).values_list(
