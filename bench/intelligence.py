@@ -17,7 +17,8 @@ truth (``truth/``), through the linkage the platform actually did (``efh export 
 
 Boroughs: ``standard`` (60,000 children, seed 2024, activity as generated: about 186,000 events)
 and ``million`` (the same borough with background activity x5.7: about 1,000,000 events).
-``BENCH_INTEL`` picks (default both).
+``BENCH_INTEL`` picks (default both). Last, ``bench/intel_pages.py`` times the analysts' pages on
+each borough's database.
 """
 
 from __future__ import annotations
@@ -184,6 +185,11 @@ def borough(name: str, spec: dict) -> None:
             exports[what] = Path(tmp) / f"{what}.csv"
             run([str(EFH), "export", what, "--out", str(exports[what])], env)
         measure(folder, exports)
+    _, _, output = run([sys.executable, str(ROOT / "bench" / "intel_pages.py")], env)
+    print(
+        "  the intelligence pages as the analyst (in process, 20 requests each after warm-up; target p95 <= 150 ms):"
+    )
+    print(output.rstrip())
 
 
 def main() -> None:
