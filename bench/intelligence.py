@@ -25,10 +25,8 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import polars as pl
@@ -40,25 +38,12 @@ BASE = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 
 from efh.intelligence.metrics import nmi  # noqa: E402
 from intel_frames import match_hotspots  # noqa: E402
-from run import recreate  # noqa: E402
+from run import recreate, run  # noqa: E402
 
 BOROUGHS = {
     "standard": {"children": 60000, "seed": 2024, "activity": 1.0, "db": "efh_bench_intel"},
     "million": {"children": 60000, "seed": 2024, "activity": 5.7, "db": "efh_bench_intel_1m"},
 }
-
-
-def run(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    output = process.stdout.read() if process.stdout else ""
-    _pid, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{' '.join(args)} failed:\n{output}")
-    return seconds, usage.ru_maxrss * 1024, output
 
 
 def delivery(spec: dict, env: dict[str, str]) -> Path:

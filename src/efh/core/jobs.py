@@ -1,4 +1,5 @@
-"""Shared by the platform's long jobs (``efh link``, ``efh refresh``): is a run still alive?
+"""Shared by the platform's long jobs (``efh link``, ``efh refresh``): progress on the run's
+row and the terminal (``RunTracker``), and whether a run is still alive (``still_running``).
 
 A job writes a row per run with ``status``, ``host``, ``pid`` and a ``heartbeat_at`` it renews
 while it works, and writes its results in one transaction at the end. A run whose row still
@@ -11,11 +12,40 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
+
+Progress = Callable[[str, int, int], None]
+# The web pages poll a run's row; writing progress more often than this would only add load.
+HEARTBEAT_SECONDS = 1.0
+
+
+class RunTracker:
+    """``track(stage, done, total)``: echoes to the terminal, and writes the stage, progress and
+    heartbeat to the run's row (a model with ``stage``, ``done``, ``total``, ``heartbeat_at``)
+    at most once a second within a stage, and always on a new stage or its last step."""
+
+    def __init__(self, run: Any, echo: Progress | None) -> None:
+        self.run = run
+        self.echo = echo
+        self.last = 0.0
+
+    def __call__(self, stage: str, done: int = 0, total: int = 0) -> None:
+        if self.echo:
+            self.echo(stage, done, total)
+        now = time.monotonic()
+        if stage == self.run.stage and now - self.last < HEARTBEAT_SECONDS and done < total:
+            return
+        self.last = now
+        self.run.stage, self.run.done, self.run.total = stage[:200], done, total
+        self.run.heartbeat_at = timezone.now()
+        type(self.run).objects.filter(pk=self.run.pk).update(
+            stage=self.run.stage, done=done, total=total, heartbeat_at=self.run.heartbeat_at
+        )
 
 
 def process_alive(pid: int | None) -> bool:

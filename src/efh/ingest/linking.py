@@ -34,7 +34,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from efh.core.jobs import still_running
+from efh.core.jobs import Progress, RunTracker, still_running
 from efh.core.models import AccessAction
 from efh.core.services import access_log_record
 from efh.ingest import selectors
@@ -43,10 +43,6 @@ from efh.intelligence.linkage.consistency import consistent_plans
 from efh.people.models import LinkRun, LinkRunKind, LinkRunStatus, ReviewPair
 from efh.people.selectors.linking import HEARTBEAT_TIMEOUT
 from efh.people.services.linking import persons_merge_run
-
-Progress = Callable[[str, int, int], None]
-# The web page polls the run; writing progress more often than this would only add load.
-HEARTBEAT_SECONDS = 1.0
 
 
 class LinkRefused(Exception):
@@ -58,31 +54,6 @@ class LinkOutcome:
     run: LinkRun
     figures: dict[str, Any] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
-
-
-class _Tracker:
-    """Writes the run's stage and progress to its row (at most once a second) and the terminal."""
-
-    def __init__(self, run: LinkRun, echo: Progress | None) -> None:
-        self.run = run
-        self.echo = echo
-        self.last = 0.0
-
-    def __call__(self, stage: str, done: int = 0, total: int = 0) -> None:
-        if self.echo:
-            self.echo(stage, done, total)
-        now = time.monotonic()
-        if stage == self.run.stage and now - self.last < HEARTBEAT_SECONDS and done < total:
-            return
-        self.last = now
-        self.run.stage, self.run.done, self.run.total = stage[:200], done, total
-        self.run.heartbeat_at = timezone.now()
-        LinkRun.objects.filter(pk=self.run.pk).update(
-            stage=self.run.stage,
-            done=done,
-            total=total,
-            heartbeat_at=self.run.heartbeat_at,
-        )
 
 
 def _running() -> LinkRun | None:
@@ -140,7 +111,7 @@ def link_run(
         heartbeat_at=now,
         trained=False,
     )
-    track = _Tracker(run, progress)
+    track = RunTracker(run, progress)
     try:
         return _link(run, track, path, retrain, incremental, last, engine, upper, lower)
     except Exception as exc:
@@ -155,7 +126,7 @@ def link_run(
 
 def _link(
     run: LinkRun,
-    track: _Tracker,
+    track: RunTracker,
     path: Path,
     retrain: bool,
     incremental: bool,

@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import socket
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -27,7 +26,7 @@ import polars as pl
 from django.db import transaction
 from django.utils import timezone
 
-from efh.core.jobs import still_running
+from efh.core.jobs import Progress, RunTracker, still_running
 from efh.core.models import AccessAction
 from efh.core.services import access_log_record
 from efh.insight.models import (
@@ -46,8 +45,6 @@ from efh.intelligence import hotspots as hotspot_core
 from efh.intelligence import network, trends
 from efh.intelligence.frames import Snapshot
 
-Progress = Callable[[str, int, int], None]
-HEARTBEAT_SECONDS = 1.0
 # A refresh whose heartbeat stopped this long ago is dead.
 HEARTBEAT_TIMEOUT = timedelta(minutes=5)
 # A group's network view shows at most this many of its strongest edges.
@@ -91,23 +88,6 @@ def rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
     return [_jsonable(r) for r in frame.iter_rows(named=True)]
 
 
-class _Tracker:
-    def __init__(self, run: RefreshRun, echo: Progress | None) -> None:
-        self.run, self.echo, self.last = run, echo, 0.0
-
-    def __call__(self, stage: str, done: int = 0, total: int = 0) -> None:
-        if self.echo:
-            self.echo(stage, done, total)
-        now = time.monotonic()
-        if stage == self.run.stage and now - self.last < HEARTBEAT_SECONDS:
-            return
-        self.last = now
-        self.run.stage = stage[:200]
-        RefreshRun.objects.filter(pk=self.run.pk).update(
-            stage=self.run.stage, done=done, total=total, heartbeat_at=timezone.now()
-        )
-
-
 def _running() -> RefreshRun | None:
     """A refresh still going, if any; a dead one is marked interrupted on the way."""
     return still_running(
@@ -141,7 +121,7 @@ def refresh_run(
         pid=os.getpid(),
         parameters=_jsonable(asdict(config)),
     )
-    track = _Tracker(run, progress)
+    track = RunTracker(run, progress)
     try:
         return _refresh(run, track, config, as_of)
     except Exception as exc:
@@ -153,7 +133,7 @@ def refresh_run(
 
 
 def _refresh(
-    run: RefreshRun, track: _Tracker, config: RefreshConfig, as_of: datetime | None
+    run: RefreshRun, track: RunTracker, config: RefreshConfig, as_of: datetime | None
 ) -> RefreshOutcome:
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
