@@ -17,10 +17,12 @@ import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import Q
 
 from efh.ingest.linking import LinkRefused, link_run
 from efh.ingest.services import delivery_import
 from efh.people.models import (
+    HeldBack,
     LinkDecision,
     LinkDecisionKind,
     LinkRun,
@@ -209,6 +211,9 @@ def test_a_first_name_only_record_is_never_linked_automatically(imported, model_
 
     thin.refresh_from_db()
     assert PersonRecord.objects.filter(person_id=thin.person_id).count() == 1
+    queued = ReviewPair.objects.filter(Q(record_a=thin) | Q(record_b=thin))
+    assert queued.exists()  # it goes to a person instead, who is told why
+    assert set(queued.values_list("held_back", flat=True)) == {HeldBack.NAMES_ONLY}
 
 
 def test_a_human_different_people_decision_is_never_overridden(imported, model_path, demo):

@@ -13,6 +13,7 @@ import pytest
 
 from efh.intelligence.linkage import (
     COMPARISON_NAMES,
+    HELD_BACK,
     INPUT_SCHEMA,
     LinkModel,
     LinkModelError,
@@ -21,6 +22,7 @@ from efh.intelligence.linkage import (
     cluster,
     count_comparisons,
     explain,
+    held_back,
     pairwise_scores,
     predict,
     predict_new,
@@ -115,6 +117,48 @@ def test_twins_are_not_linked_automatically(synth_model: LinkModel) -> None:
         threshold_weight=-1000,
     )
     assert pairs.height == 1 and not pairs["auto_allowed"][0]
+
+
+def test_names_alone_never_link_automatically(synth_model: LinkModel) -> None:
+    """One record's PNC id says nothing about a record without one: two namesakes, one known by
+    date of birth and address, the other by a PNC id alone, agree only on names and sex."""
+    name = {"given_name": "Zebedee", "family_name": "Quartermaine", "sex": "M"}
+    rows = [
+        _record(1, **name, date_of_birth=date(2011, 5, 4), address="1 Example Road",
+                postcode="E8 1AA"),
+        _record(2, **name, pnc_id="17/2139782H"),
+    ]  # fmt: skip
+    pairs = predict(_frame(rows), synth_model, threshold_weight=-1000)
+    assert pairs.height == 1
+    row = pairs.row(0, named=True)
+    assert not row["auto_allowed"] and held_back(row) == "names_only"
+    assert cluster(pairs, person_of={1: 101, 2: 102}, upper=-1000, cannot_link=[]) == []
+
+
+def test_held_back_names_the_rule_that_held_a_pair_back(synth_pairs: pl.DataFrame,
+                                                         synth_model: LinkModel) -> None:  # fmt: skip
+    """Every reason is one of HELD_BACK; a pair allowed to link meets the two conditions that
+    ``held_back`` reads from the levels; the twins and first-name-only cases get their own."""
+    held = synth_pairs.filter(~pl.col("auto_allowed"))
+    reasons = {held_back(row) for row in held.iter_rows(named=True)}
+    assert reasons <= set(HELD_BACK) and "names_only" in reasons
+    for row in synth_pairs.filter(pl.col("auto_allowed")).iter_rows(named=True):
+        assert held_back(row) == "too_little"  # i.e. neither level-based condition failed
+    same = {"family_name": "Okafor", "date_of_birth": date(2012, 3, 13), "sex": "F",
+            "postcode": "E5 9LR", "address": "174 Kyverdale Road"}  # fmt: skip
+    twins = predict(
+        _frame([_record(1, given_name="Ella", **same), _record(2, given_name="Grace", **same)]),
+        synth_model,
+        threshold_weight=-1000,
+    )
+    assert held_back(twins.row(0, named=True)) == "given_names_differ"
+    thin = predict(
+        _frame([_record(1, given_name="Ella", **same),
+                _record(2, given_name="Ella", date_of_birth=date(2012, 3, 13))]),
+        synth_model,
+        threshold_weight=-1000,
+    )  # fmt: skip
+    assert not thin["auto_allowed"][0] and held_back(thin.row(0, named=True)) == "too_little"
 
 
 def test_input_is_checked() -> None:

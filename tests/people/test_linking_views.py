@@ -159,6 +159,23 @@ def test_pair_side_by_side_with_contributions_in_plain_words(
     assert entry.detail["records"] == [pair.record_a_id, pair.record_b_id]
 
 
+def test_a_pair_held_back_from_linking_says_why(
+    demo: Any, make_person: Any, reviewer: Client
+) -> None:
+    held = _pair(make_person, "Theodora", 9.0)
+    held.held_back = "names_only"
+    held.save()
+    html = reviewer.get(reverse("people:link-pair", kwargs={"pk": held.pk})).content.decode()
+    assert "Why they were not linked automatically" in html
+    assert (
+        "high enough to link these records automatically, but nothing but names and sex agree"
+        in html
+    )
+    plain = _pair(make_person, "Augustin", 1.0)
+    html = reviewer.get(reverse("people:link-pair", kwargs={"pk": plain.pk})).content.decode()
+    assert "Why the model could not decide" in html and "high enough" not in html
+
+
 def test_deciding_goes_to_the_next_pair_then_back_to_the_queue(
     demo: Any, make_person: Any, reviewer: Client
 ) -> None:

@@ -40,7 +40,7 @@ from efh.core.services import access_log_record
 from efh.ingest import selectors
 from efh.intelligence import linkage
 from efh.intelligence.linkage.consistency import consistent_plans
-from efh.people.models import LinkRun, LinkRunKind, LinkRunStatus, ReviewPair
+from efh.people.models import HeldBack, LinkRun, LinkRunKind, LinkRunStatus, ReviewPair
 from efh.people.selectors.linking import HEARTBEAT_TIMEOUT
 from efh.people.services.linking import persons_merge_run
 
@@ -200,11 +200,11 @@ def _link(
         strong, records=records, person_of=person_of, upper=up, cannot_link=cannot_link
     )
     if ambiguous.height:  # matched two people who cannot be one: a person decides
+        is_ambiguous = pl.struct("unique_id_l", "unique_id_r").is_in(
+            ambiguous.select(pl.struct("unique_id_l", "unique_id_r")).to_series().implode()
+        )
         pairs = pairs.with_columns(
-            auto_allowed=pl.col("auto_allowed")
-            & ~pl.struct("unique_id_l", "unique_id_r").is_in(
-                ambiguous.select(pl.struct("unique_id_l", "unique_id_r")).to_series().implode()
-            )
+            auto_allowed=pl.col("auto_allowed") & ~is_ambiguous, ambiguous=is_ambiguous
         )
     lap("cluster")
 
@@ -225,7 +225,7 @@ def _link(
             if plans
             else None
         )
-        queued, withdrawn = _write_review(run, review, decided, replace=not incremental)
+        queued, withdrawn = _write_review(run, review, decided, up=up, replace=not incremental)
         figures = {
             "records": records.height,
             "scored": inputs.height if not incremental else int(new.height),
@@ -311,8 +311,23 @@ def _review_candidates(
     return chosen
 
 
+def _held_back(row: dict[str, Any], up: float) -> str:
+    """Why a queued pair at or above the upper threshold was not linked automatically (a
+    ``HeldBack`` key; empty for a pair below it, whose weight says why)."""
+    if row["match_weight"] < up:
+        return ""
+    if row.get("ambiguous"):
+        return HeldBack.CONTRADICTS
+    return linkage.held_back(row)
+
+
 def _write_review(
-    run: LinkRun, rows: list[dict[str, Any]], decided: set[tuple[int, int]], *, replace: bool
+    run: LinkRun,
+    rows: list[dict[str, Any]],
+    decided: set[tuple[int, int]],
+    *,
+    up: float,
+    replace: bool,
 ) -> tuple[int, int]:
     """Queue the chosen pairs (updating ones already open). A full run replaces the open queue:
     open pairs it did not choose again are withdrawn (deleted: no one had decided them, and
@@ -331,6 +346,7 @@ def _write_review(
             "match_weight": float(row["match_weight"]),
             "match_probability": float(row["match_probability"]),
             "comparison": linkage.explain(row),
+            "held_back": _held_back(row, up),
             "run": run,
         }
         if key in open_pairs:
@@ -346,6 +362,8 @@ def _write_review(
     new = [p for p in new if (p.record_a_id, p.record_b_id) not in resolved]
     ReviewPair.objects.bulk_create(new, batch_size=1000)
     ReviewPair.objects.bulk_update(
-        updated, ["match_weight", "match_probability", "comparison", "run"], batch_size=1000
+        updated,
+        ["match_weight", "match_probability", "comparison", "held_back", "run"],
+        batch_size=1000,
     )
     return len(new), withdrawn

@@ -459,9 +459,38 @@ class PairOrder(models.Model):
         abstract = True
 
 
+class HeldBack(models.TextChoices):
+    """Why a pair whose weight is high enough was still not linked automatically (the model's
+    reasons, ``efh.intelligence.linkage.HELD_BACK``, and the contradiction check's in
+    ``efh.ingest.linking``; the labels finish the sentence "The match weight is
+    high enough to link these records automatically, but ...")."""
+
+    NAMES_ONLY = (
+        "names_only",
+        "nothing but names and sex agree: no date of birth, address, phone or identifier that "
+        "both records hold is the same",
+    )
+    GIVEN_NAMES_DIFFER = (
+        "given_names_differ",
+        "the given names differ and no identifier is shared (twins and siblings share "
+        "everything else)",
+    )
+    TOO_LITTLE = (
+        "too_little",
+        "one of the records has too little to compare: no identifier, and not a family name "
+        "with a date of birth, an address or a phone",
+    )
+    CONTRADICTS = (
+        "contradicts",
+        "a record here also matches another person whose date of birth or identifiers contradict "
+        "this one's, so they cannot all be one person",
+    )
+
+
 class ReviewPair(PairOrder):
-    """A pair the model could not decide (its weight fell between the two thresholds): on the
-    clerical review queue until someone decides it, or until its two records are linked anyway.
+    """A pair the model could not decide (its weight fell between the two thresholds, or above
+    the upper one for a pair never linked automatically: ``held_back`` says why): on the clerical
+    review queue until someone decides it, or until its two records are linked anyway.
 
     ``comparison`` holds, per field, the comparison level and its match weight as Splink computed
     them (see ``efh.intelligence.linkage.explain``), so the screen can say why in plain words.
@@ -470,6 +499,12 @@ class ReviewPair(PairOrder):
     match_weight = models.FloatField()
     match_probability = models.FloatField()
     comparison = models.JSONField(default=list)
+    held_back = models.CharField(
+        max_length=20,
+        choices=HeldBack.choices,
+        blank=True,
+        help_text="why a pair at or above the upper threshold was not linked automatically",
+    )
     run = models.ForeignKey(LinkRun, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)

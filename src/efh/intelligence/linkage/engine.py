@@ -15,11 +15,12 @@ from splink import DuckDBAPI, Linker, block_on
 
 from efh.intelligence.linkage.model import (
     COMPARISON_NAMES,
+    CORROBORATING,
     LinkModel,
     prediction_blocking_rules,
     settings_creator,
 )
-from efh.intelligence.linkage.prepare import prepare
+from efh.intelligence.linkage.prepare import STRONG_IDENTIFIERS, prepare
 
 Progress = Callable[[str, int, int], None]
 
@@ -209,9 +210,18 @@ def output_columns() -> list[str]:
 
 
 #: SQL for ``auto_allowed`` over Splink's prediction (see :func:`predict`).
+#: Something the two records both hold, other than names and sex, agrees (a level above
+#: Splink's "else" level, 0; -1 is its "null" level, when either record lacks the field).
+CORROBORATED_SQL = " OR ".join(f"gamma_{name} > 0" for name in CORROBORATING)
+
+#: Whether a pair may be linked without a person looking (the ``auto_allowed`` column; see
+#: the package docstring): both records have enough to compare, something other than names and
+#: sex agrees, and the given names do not differ outright unless an identifier is shared.
+#: ``explain.held_back`` says which condition failed.
 AUTO_ALLOWED_SQL = (
-    "linkable_l AND linkable_r AND NOT (gamma_given_name = 0 "
-    "AND gamma_nhs_number < 1 AND gamma_upn < 1 AND gamma_pnc_id < 1)"
+    f"linkable_l AND linkable_r AND ({CORROBORATED_SQL}) AND NOT (gamma_given_name = 0 AND "
+    + " AND ".join(f"gamma_{name} < 1" for name in STRONG_IDENTIFIERS)
+    + ")"
 )
 
 

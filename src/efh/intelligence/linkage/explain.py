@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from efh.intelligence.linkage.model import COMPARISON_NAMES
+from efh.intelligence.linkage.model import COMPARISON_NAMES, CORROBORATING
+from efh.intelligence.linkage.prepare import STRONG_IDENTIFIERS
 
 LABELS = {
     "given_name": "Given name",
@@ -67,6 +68,12 @@ LEVELS: dict[str, list[str]] = {
 }
 MISSING = "not recorded on one or both records"
 
+#: Why a pair may not be linked automatically, whatever its weight (``auto_allowed`` false; the
+#: rule is ``engine.AUTO_ALLOWED_SQL``): nothing but names and sex agree; the given names differ
+#: and no identifier is shared; one of the records has too little to compare. Review pairs store
+#: the key; the review screen words it (``people.models.HeldBack``).
+HELD_BACK = ("names_only", "given_names_differ", "too_little")
+
 
 def _strength(weight: float) -> str:
     if weight >= 6:
@@ -110,3 +117,17 @@ def explain(pair: dict[str, Any]) -> list[dict[str, Any]]:
             {"field": field, "label": label, "level": level, "weight": weight, "words": words}
         )
     return out
+
+
+def held_back(pair: dict[str, Any]) -> str:
+    """Why a pair whose ``auto_allowed`` is false may not be linked automatically: a key of
+    ``HELD_BACK``, from its comparison levels (Splink's gamma: -1 null, 0 disagrees, above 0
+    some agreement). The two conditions of ``engine.AUTO_ALLOWED_SQL`` that the levels show are
+    checked first; a pair meeting both was held back because a record has too little to compare
+    (``prepare.linkable_expr``)."""
+    gamma = {name: int(pair[f"gamma_{name}"]) for name in COMPARISON_NAMES}
+    if not any(gamma[n] > 0 for n in CORROBORATING):
+        return "names_only"
+    if gamma["given_name"] == 0 and all(gamma[n] < 1 for n in STRONG_IDENTIFIERS):
+        return "given_names_differ"
+    return "too_little"

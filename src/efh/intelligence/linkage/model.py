@@ -23,6 +23,8 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 
+from efh.intelligence.linkage.prepare import STRONG_IDENTIFIERS
+
 MODEL_VERSION = 2
 RETRAIN = "run `efh link --retrain` to train a new model"
 
@@ -157,6 +159,10 @@ COMPARISON_NAMES = (
     "upn",
     "pnc_id",
 )
+
+#: The comparisons that can corroborate a name: a pair agreeing on none of them (each is missing
+#: from one record or both, or differs) is never linked automatically.
+CORROBORATING = ("dob", "address", "phone", *STRONG_IDENTIFIERS)
 
 
 def prediction_blocking_rules() -> list[Any]:
