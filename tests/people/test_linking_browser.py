@@ -48,6 +48,8 @@ def test_review_journey_by_keyboard(
     page: Any, live_server: Any, demo: Any, make_person: Any, sign_in: Any, assert_accessible: Any
 ) -> None:
     first = _pair(make_person, "Philippa", 3.5)
+    first.held_back = "too_little"  # high enough to link, but held back for a person
+    first.save()
     second = _pair(make_person, "Rosamund", 1.0)
     now = datetime.now(tz=UTC)
     LinkRun.objects.create(
@@ -73,6 +75,7 @@ def test_review_journey_by_keyboard(
     expect(page).to_have_url(re.compile(rf"/people/links/review/{first.pk}/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Are these the same person?")
     expect(page.get_by_text("Strong evidence that they are the same person")).to_be_visible()
+    expect(page.get_by_text("but one of the records has too little to compare")).to_be_visible()
     assert_accessible(page)
 
     # Submitting without a choice: a GOV.UK error, then choose by keyboard.

@@ -174,6 +174,8 @@ def test_a_pair_held_back_from_linking_says_why(
     plain = _pair(make_person, "Augustin", 1.0)
     html = reviewer.get(reverse("people:link-pair", kwargs={"pk": plain.pk})).content.decode()
     assert "Why the model could not decide" in html and "high enough" not in html
+    queue = reviewer.get(reverse("people:link-review")).content.decode()
+    assert queue.count("high enough, but not linked automatically") == 1
 
 
 def test_deciding_goes_to_the_next_pair_then_back_to_the_queue(
