@@ -1,5 +1,6 @@
 """Shared by the platform's long jobs (``efh link``, ``efh refresh``): progress on the run's
-row and the terminal (``RunTracker``), and whether a run is still alive (``still_running``).
+row and the terminal (``RunTracker``, which also marks a run failed), the time of each stage
+(``Laps``), and whether a run is still alive (``still_running``).
 
 A job writes a row per run with ``status``, ``host``, ``pid`` and a ``heartbeat_at`` it renews
 while it works, and writes its results in one transaction at the end. A run whose row still
@@ -46,6 +47,26 @@ class RunTracker:
         type(self.run).objects.filter(pk=self.run.pk).update(
             stage=self.run.stage, done=done, total=total, heartbeat_at=self.run.heartbeat_at
         )
+
+    def fail(self, status: str, message: str) -> None:
+        """Mark the run ``status`` (its failed status) with why, and its finish time."""
+        type(self.run).objects.filter(pk=self.run.pk).update(
+            status=status, finished_at=timezone.now(), message=message[:2000]
+        )
+
+
+class Laps:
+    """A stopwatch for a job's stages: ``laps("read")`` records the seconds since the previous
+    call (or since it was made) under ``laps.seconds["read"]``, rounded to hundredths."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.clock = time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = round(now - self.clock, 2)
+        self.clock = now
 
 
 def process_alive(pid: int | None) -> bool:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import socket
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +33,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from efh.core.jobs import Progress, RunTracker, still_running
+from efh.core.jobs import Laps, Progress, RunTracker, still_running
 from efh.core.models import AccessAction
 from efh.core.services import access_log_record
 from efh.ingest import selectors
@@ -116,9 +115,7 @@ def link_run(
         return _link(run, track, path, retrain, incremental, last, engine, upper, lower)
     except Exception as exc:
         message = str(exc) if isinstance(exc, LinkRefused | linkage.LinkModelError) else repr(exc)
-        LinkRun.objects.filter(pk=run.pk).update(
-            status=LinkRunStatus.FAILED, finished_at=timezone.now(), message=message[:2000]
-        )
+        track.fail(LinkRunStatus.FAILED, message)
         if isinstance(exc, linkage.LinkModelError):
             raise LinkRefused(str(exc)) from exc
         raise
@@ -135,14 +132,8 @@ def _link(
     upper: float | None,
     lower: float | None,
 ) -> LinkOutcome:
-    seconds: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        seconds[name] = round(now - clock, 2)
-        clock = now
+    lap = Laps()
+    seconds = lap.seconds
 
     track("reading person records")
     records = selectors.link_records()

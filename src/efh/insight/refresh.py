@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import socket
-import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -26,7 +25,7 @@ import polars as pl
 from django.db import transaction
 from django.utils import timezone
 
-from efh.core.jobs import Progress, RunTracker, still_running
+from efh.core.jobs import Laps, Progress, RunTracker, still_running
 from efh.core.models import AccessAction
 from efh.core.services import access_log_record
 from efh.insight.models import (
@@ -126,23 +125,15 @@ def refresh_run(
         return _refresh(run, track, config, as_of)
     except Exception as exc:
         message = str(exc) if isinstance(exc, RefreshRefused) else repr(exc)
-        RefreshRun.objects.filter(pk=run.pk).update(
-            status=RefreshStatus.FAILED, finished_at=timezone.now(), message=message[:2000]
-        )
+        track.fail(RefreshStatus.FAILED, message)
         raise
 
 
 def _refresh(
     run: RefreshRun, track: RunTracker, config: RefreshConfig, as_of: datetime | None
 ) -> RefreshOutcome:
-    seconds: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        seconds[name] = round(now - clock, 2)
-        clock = now
+    lap = Laps()
+    seconds = lap.seconds
 
     track("reading the snapshot")
     snap = read_snapshot(as_of)
