@@ -216,6 +216,48 @@ def test_a_first_name_only_record_is_never_linked_automatically(imported, model_
     assert set(queued.values_list("held_back", flat=True)) == {HeldBack.NAMES_ONLY}
 
 
+def test_a_record_matching_two_people_who_cannot_be_one_goes_to_a_person(
+    imported, model_path, tmp_path
+):
+    """Two brothers of one name and address, born seven years apart, and a police record of
+    that name and address with no date of birth: it matches both equally, so it joins neither
+    and its pairs are queued, saying why."""
+    folder = tmp_path / "brothers"
+    folder.mkdir()
+    head = [
+        "source",
+        "source_id",
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "sex",
+        "upn",
+        "nhs_number",
+        "address",
+        "postcode",
+        "recorded_at",
+    ]
+    home = ["14 Quillfeather Row", "E8 4QQ", "2026-11-20T10:00:00Z"]
+    write_rows(folder, "persons.csv", head, [
+        ["education", "ED-BRO-1", "Barnaby", "Quillfeather", "2015-11-06", "M", "N204200019840",
+         "", *home],
+        ["health", "HE-BRO-2", "Barnaby", "Quillfeather", "2022-07-17", "M", "", "9996057569",
+         *home],
+        ["police", "PN-BRO-3", "Barnaby", "Quillfeather", "", "M", "", "", *home],
+    ])  # fmt: skip
+    delivery_import(path=folder)
+
+    link_run(started_by="test", upper=-100.0, lower=-200.0)  # even with absurd thresholds
+
+    one, two, police = (PersonRecord.objects.get(source_id=f"{p}-BRO-{n}")
+                        for p, n in (("ED", 1), ("HE", 2), ("PN", 3)))  # fmt: skip
+    assert len({one.person_id, two.person_id, police.person_id}) == 3
+    queued = ReviewPair.objects.filter(
+        record_a__in=[one, two, police], record_b__in=[one, two, police]
+    )
+    assert HeldBack.CONTRADICTS in set(queued.values_list("held_back", flat=True))
+
+
 def test_a_human_different_people_decision_is_never_overridden(imported, model_path, demo):
     from efh.people.services.linking import merge_undo
 

@@ -12,9 +12,11 @@ from django.test import Client
 from django.urls import reverse
 
 from efh.core.models import AccessLogEntry
+from efh.intelligence.linkage import HELD_BACK
 from efh.people.models import (
     Address,
     Alias,
+    HeldBack,
     LinkDecision,
     LinkRun,
     Merge,
@@ -176,6 +178,8 @@ def test_a_pair_held_back_from_linking_says_why(
     assert "Why the model could not decide" in html and "high enough" not in html
     queue = reviewer.get(reverse("people:link-review")).content.decode()
     assert queue.count("high enough, but not linked automatically") == 1
+    # The model's reasons are all worded on the screen.
+    assert set(HELD_BACK) < set(HeldBack.values)
 
 
 def test_deciding_goes_to_the_next_pair_then_back_to_the_queue(

@@ -468,7 +468,7 @@ class HeldBack(models.TextChoices):
     NAMES_ONLY = (
         "names_only",
         "nothing but names and sex agree: no date of birth, address, phone or identifier that "
-        "both records hold is the same",
+        "both records hold matches, even in part",
     )
     GIVEN_NAMES_DIFFER = (
         "given_names_differ",
@@ -482,8 +482,8 @@ class HeldBack(models.TextChoices):
     )
     CONTRADICTS = (
         "contradicts",
-        "a record here also matches another person whose date of birth or identifiers contradict "
-        "this one's, so they cannot all be one person",
+        "joining them would put records whose dates of birth or identifiers contradict each "
+        "other into one person",
     )
 
 

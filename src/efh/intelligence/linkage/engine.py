@@ -209,15 +209,14 @@ def output_columns() -> list[str]:
     return cols
 
 
-#: SQL for ``auto_allowed`` over Splink's prediction (see :func:`predict`).
 #: Something the two records both hold, other than names and sex, agrees (a level above
 #: Splink's "else" level, 0; -1 is its "null" level, when either record lacks the field).
 CORROBORATED_SQL = " OR ".join(f"gamma_{name} > 0" for name in CORROBORATING)
 
-#: Whether a pair may be linked without a person looking (the ``auto_allowed`` column; see
-#: the package docstring): both records have enough to compare, something other than names and
-#: sex agrees, and the given names do not differ outright unless an identifier is shared.
-#: ``explain.held_back`` says which condition failed.
+#: SQL for ``auto_allowed`` over Splink's prediction (see :func:`predict`), whether a pair may be
+#: linked without a person looking: both records have enough to compare, something other than
+#: names and sex agrees, and the given names do not differ outright unless an identifier is
+#: shared. ``explain.held_back`` says which condition failed.
 AUTO_ALLOWED_SQL = (
     f"linkable_l AND linkable_r AND ({CORROBORATED_SQL}) AND NOT (gamma_given_name = 0 AND "
     + " AND ".join(f"gamma_{name} < 1" for name in STRONG_IDENTIFIERS)

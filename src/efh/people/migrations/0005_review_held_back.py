@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='reviewpair',
             name='held_back',
-            field=models.CharField(blank=True, choices=[('names_only', 'nothing but names and sex agree: no date of birth, address, phone or identifier that both records hold is the same'), ('given_names_differ', 'the given names differ and no identifier is shared (twins and siblings share everything else)'), ('too_little', 'one of the records has too little to compare: no identifier, and not a family name with a date of birth, an address or a phone'), ('contradicts', "a record here also matches another person whose date of birth or identifiers contradict this one's, so they cannot all be one person")], help_text='why a pair at or above the upper threshold was not linked automatically', max_length=20),
+            field=models.CharField(blank=True, choices=[('names_only', 'nothing but names and sex agree: no date of birth, address, phone or identifier that both records hold matches, even in part'), ('given_names_differ', 'the given names differ and no identifier is shared (twins and siblings share everything else)'), ('too_little', 'one of the records has too little to compare: no identifier, and not a family name with a date of birth, an address or a phone'), ('contradicts', 'joining them would put records whose dates of birth or identifiers contradict each other into one person')], help_text='why a pair at or above the upper threshold was not linked automatically', max_length=20),
         ),
     ]
