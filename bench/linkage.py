@@ -10,7 +10,8 @@
    children with little activity, cached under ``var/bench/``) imported into its own database,
    then ``efh link --retrain`` end to end (read from the database, trained, predicted, clustered,
    written back): wall time and peak memory, beside the time of Splink's own predict step within
-   that run (the floor), and the ratio.
+   that run (the floor), and the ratio; then the candidate pairs the blocking rules make on those
+   records before scoring (Splink's exact count, per rule).
 
 Run by ``make bench`` after ``bench/run.py``; alone: ``.venv/bin/python bench/linkage.py``
 (``--skip-borough``, ``--skip-million``, ``--skip-febrl`` leave parts out;
@@ -164,6 +165,24 @@ def million() -> None:
     p, r, f1, _npred, _ntrue = platform_accuracy(LINK_URL, LINK_OUT / "truth" / "persons_truth.csv")
     print(f"  accuracy at this size: precision {p:.4f}  recall {r:.4f}  F1 {f1:.4f}")
     print("  targets: at most 90 s end to end, at most 4,096 MB peak memory")
+    blocking(LINK_OUT)
+
+
+def blocking(delivery: Path) -> None:
+    """The candidate pairs the prediction blocking rules make on these records, before any
+    scoring (Splink's exact count), per rule and in all."""
+    from efh.intelligence.linkage import count_comparisons
+    from linkage_accuracy import read_synth
+
+    records, _truth = read_synth(delivery)
+    counts = count_comparisons(records)
+    total = counts[-1]["cumulative"]
+    print(
+        f"  blocking: {total:,} candidate pairs before scoring for {records.height:,} records "
+        f"({total / records.height:.1f} per record; target: single-digit millions per million)"
+    )
+    for row in counts:
+        print(f"    {row['marginal']:>11,}  {row['rule']}")
 
 
 def main() -> None:

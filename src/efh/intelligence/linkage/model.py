@@ -170,9 +170,10 @@ def prediction_blocking_rules() -> list[Any]:
 
     The strong identifiers each; then date of birth with the phonetic key of either name
     (catches nicknames and changed surnames); both phonetic name keys with the year of birth or
-    with the day and month (catches typed and swapped dates, and a year out); postcode with
-    either phonetic name key, and the exact given and family name where a date of birth is
-    missing (catch records without a date of birth, or with a wrong one).
+    with the day and month (catches typed and swapped dates, and a year out); postcode, or phone,
+    with either phonetic name key, and the exact given and family name where a date of birth is
+    missing (catch records without a date of birth, or with a wrong one: a police record known
+    by a name and a phone number, say).
 
     Measured with ``splink.blocking_analysis.count_comparisons_from_blocking_rules`` on an
     ``efh synth`` delivery of 530,000 children (1,000,000 person records): see
@@ -188,6 +189,8 @@ def prediction_blocking_rules() -> list[Any]:
         block_on("given_key", "family_key", "dob_md"),
         block_on("postcode", "given_key"),
         block_on("postcode", "family_key"),
+        block_on("phone", "given_key"),
+        block_on("phone", "family_key"),
         # Exact names, only where a date of birth is missing (with both dates present the
         # rules above already find the pair; on a million records this one alone would add
         # over 20 million pairs of namesakes otherwise).
