@@ -29,6 +29,7 @@ from efh.intelligence.hotspots import (
     _dispersion,
     _GiStar,
     _log10_binom_sf,
+    harm_label,
     hotspots,
     to_bng,
     to_wgs84,
@@ -177,7 +178,8 @@ def _planted(as_of: datetime, start_days_ago: int, seed: int) -> Snapshot:
 
 def test_planted_cluster_is_found_with_place_reason_and_status() -> None:
     as_of = datetime(2026, 10, 31, 23, 59)
-    result = hotspots(_planted(as_of, start_days_ago=400, seed=1))
+    named = HotspotConfig(harm_labels={"syv": "Serious youth violence"})  # as efh refresh does
+    result = hotspots(_planted(as_of, start_days_ago=400, seed=1), named)
     assert result.height == 1
     row = result.row(0, named=True)
     assert row["harm_type"] == "syv" and row["status"] == "past"
@@ -326,3 +328,10 @@ def test_busier_background_does_not_hide_a_strong_cluster() -> None:
     assert result.height == 1
     assert result["status"].to_list() == ["past"]
     assert any("chance 1 in" in r for r in result["reasons"][0])
+
+
+def test_harm_labels_are_the_partnerships_names_in_a_sentence() -> None:
+    labels = {"syv": "Serious youth violence", "fgm": "FGM and honour-based abuse"}
+    assert harm_label(labels, "syv") == "serious youth violence"
+    assert harm_label(labels, "fgm") == "FGM and honour-based abuse"
+    assert harm_label(labels, "county_lines") == "county lines"  # not in the taxonomy

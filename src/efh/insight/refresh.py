@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import os
 import socket
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -39,7 +40,7 @@ from efh.insight.models import (
     RefreshStatus,
     TrendTable,
 )
-from efh.insight.snapshot import read_snapshot
+from efh.insight.snapshot import harm_names, read_snapshot
 from efh.intelligence import hotspots as hotspot_core
 from efh.intelligence import network, trends
 from efh.intelligence.frames import Snapshot
@@ -165,7 +166,8 @@ def _refresh(
     missing = network.co_missing(snap, config.network)
     lap("co_missing")
     track("hotspots (Getis-Ord Gi*)")
-    spots = hotspot_core.hotspots(snap, config.hotspots)
+    labels = {**harm_names(), **config.hotspots.harm_labels}
+    spots = hotspot_core.hotspots(snap, replace(config.hotspots, harm_labels=labels))
     lap("hotspots")
     track("trends")
     trend = trends.trends(snap, config.trends)
@@ -173,7 +175,7 @@ def _refresh(
 
     track("writing the picture")
     with transaction.atomic():
-        figures = _write(run, snap, net, groups, adults, missing, spots, trend)
+        figures = _write(run, snap, net, groups, adults, missing, spots, trend, labels)
         lap("write")
         figures["seconds"] = seconds
         RefreshRun.objects.filter(pk=run.pk).update(
@@ -317,7 +319,10 @@ def _inside(frame: pl.DataFrame, membership: pl.DataFrame, col: str) -> pl.DataF
 
 
 def peer_group_summaries(
-    snap: Snapshot, net: network.Network, groups: network.PeerGroups
+    snap: Snapshot,
+    net: network.Network,
+    groups: network.PeerGroups,
+    harm_labels: Mapping[str, str],
 ) -> list[dict[str, Any]]:
     """Each peer group as the pages and the child's record read it: members, places, harm
     types, trend, plain-word reasons, the strongest evidence and the edges among members."""
@@ -336,7 +341,6 @@ def peer_group_summaries(
     for g, frame in edges.sort("weight", descending=True).group_by("group", maintain_order=True):
         edge_rows[int(g[0])] = rows(frame.head(MAX_EDGES).select("a", "b", "weight"))  # type: ignore[arg-type]
     months = _month_labels(snap.as_of, 12)
-    harm_names = hotspot_core.HARM_LABELS
     out = []
     for row in rows(groups.groups.sort("size", descending=True)):
         g = int(row["group"])
@@ -354,9 +358,11 @@ def peer_group_summaries(
         places = [p["name"] for p in (row["places"] or [])[:3] if p.get("name")]
         if places:
             reasons.append("seen most at " + ", ".join(places))
-        harms = [harm_names.get(h["harm_type"], h["harm_type"]) for h in row["harm_types"][:3]]
+        harms = [
+            hotspot_core.harm_label(harm_labels, h["harm_type"]) for h in row["harm_types"][:3]
+        ]
         if harms:
-            reasons.append("events recorded as " + ", ".join(h.lower() for h in harms))
+            reasons.append("events recorded as " + ", ".join(harms))
         out.append(
             {
                 "group": g,
@@ -459,6 +465,7 @@ def _write(
     missing: Any,
     spots: pl.DataFrame,
     trend: Any,
+    harm_labels: Mapping[str, str],
 ) -> dict[str, Any]:
     edges = net.edges
     # Peer groups.
@@ -469,7 +476,7 @@ def _write(
         CandidateKind.PEER_GROUP,
         [
             (codes.get(x["group"]), x, [(p, MemberRole.MEMBER) for p in x["members"]])
-            for x in peer_group_summaries(snap, net, groups)
+            for x in peer_group_summaries(snap, net, groups, harm_labels)
         ],
     )
     # Children missing together.

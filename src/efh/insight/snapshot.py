@@ -108,6 +108,11 @@ def _place_key(location: str, organisation: str) -> pl.Expr:
     )
 
 
+def harm_names() -> dict[str, str]:
+    """The partnership's name for each harm type in its taxonomy, by exchange-format code."""
+    return dict(HarmType.objects.values_list("code", "name"))
+
+
 def read_snapshot(as_of: datetime | None = None) -> Snapshot:
     """Everything the intelligence jobs read, as of now (or ``as_of``, aware or naive UTC)."""
     moment = as_of or datetime.now(tz=UTC)

@@ -105,24 +105,16 @@ from scipy.spatial import cKDTree
 
 from efh.intelligence.frames import Snapshot
 
-HARM_LABELS: dict[str, str] = {
-    "cce": "child criminal exploitation",
-    "county_lines": "county lines",
-    "cse": "child sexual exploitation",
-    "syv": "serious youth violence",
-    "trafficking": "trafficking",
-    "modern_slavery": "modern slavery",
-    "online": "online harm",
-    "tra": "teenage relationship abuse",
-    "hsb": "harmful sexual behaviour",
-    "radicalisation": "radicalisation and extremism",
-    "missing": "missing",
-    "dva": "domestic violence and abuse",
-    "neglect": "adolescent neglect",
-    "self_harm": "self-harm and suicide",
-    "substance": "substance misuse",
-    "financial": "financial exploitation",
-}
+
+def harm_label(labels: Mapping[str, str], code: str) -> str:
+    """A harm type's name to use inside a sentence: the partnership's own name for it (``labels``,
+    from its taxonomy, by code) with its first letter in lower case unless it starts an acronym,
+    or the code with spaces when the taxonomy does not name it."""
+    name = labels.get(code) or code.replace("_", " ")
+    if len(name) > 1 and name[1].isupper():
+        return name
+    return name[:1].lower() + name[1:]
+
 
 STATUSES = ("emerging", "persistent", "past")
 
@@ -178,7 +170,8 @@ class HotspotConfig:
     neighbour_m: float | None = None  # default: 1.25 x the centre spacing of touching cells
     radius_quantile: float = 0.9
     z_screen: float = 1.0  # permutations only for cells with analytic Gi* z above this
-    harm_labels: Mapping[str, str] = field(default_factory=lambda: dict(HARM_LABELS))
+    # The partnership's names for harm types, by code (efh refresh passes its taxonomy's).
+    harm_labels: Mapping[str, str] = field(default_factory=dict)
 
 
 # --- points and grid ------------------------------------------------------------------------
@@ -804,7 +797,7 @@ def _reasons(
     windows: list[tuple[datetime, datetime]],
     cfg: HotspotConfig,
 ) -> list[str]:
-    label = cfg.harm_labels.get(harm, harm.replace("_", " "))
+    label = harm_label(cfg.harm_labels, harm)
     where = f"within {radius:.0f} m of {place_name}" if place_name else f"within {radius:.0f} m"
     if harm == "missing":
         n_events = n - n_episodes
