@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from contexts.world import World, build_world, event, involve, record
 from efh.concerns.models import MissingEpisode
+from efh.concerns.selectors.chronology import RhiState, rhi_state
 from efh.core.models import AccessLogEntry
 from efh.people.models import Involvement, Person, SharingDecision, Status
 from efh.people.policy import pseudonym
-from efh.people.selectors.record import RhiState, age_band, rhi_state
+from efh.people.selectors.record import age_band
 
 pytestmark = pytest.mark.django_db
 

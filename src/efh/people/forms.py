@@ -9,35 +9,16 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from efh.accounts.models import Agency, User
-from efh.core.forms import GovukRadios
 from efh.people.models import (
     LawfulBasis,
     LinkDecisionKind,
     SharingScope,
     SpecialCategoryCondition,
 )
-from efh.web.forms import GovukFormMixin
-
-
-def add_service_errors(
-    form: forms.Form, error: ValidationError, places: dict[str, str] | None = None
-) -> None:
-    """Put a service's ValidationError on the form: each field's message on that field (or on
-    the field named in ``places``), anything else at the top."""
-    places = places or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for name, messages in error.message_dict.items():
-        name = places.get(name, name)
-        target = name if name in form.fields else None
-        for message in messages:
-            if target is None or target not in form.errors:
-                form.add_error(target, message)
+from efh.web.forms import GovukFormMixin, GovukRadios
 
 
 class BreakGlassForm(GovukFormMixin, forms.Form):

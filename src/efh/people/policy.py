@@ -34,6 +34,7 @@ from django.http import Http404, HttpRequest
 from efh.core.access import Capability
 from efh.core.models import AccessAction, Source
 from efh.core.services import access_log_record
+from efh.people.extensions import agency_recorded_conditions
 from efh.people.models import (
     BreakGlassAccess,
     Involvement,
@@ -121,19 +122,14 @@ def agency_source_codes(user: User) -> list[str]:
 
 
 def _agency_recorded(codes: list[str]) -> Q:
-    from efh.concerns.models import EventPerson, MissingEpisode
-
+    """The person has a record from one of these sources, or another app says one of them
+    recorded about the person (``people.extensions.register_agency_recorded``)."""
     if not codes:
         return Q(pk__in=[])
-    return (
-        Q(Exists(PersonRecord.objects.filter(person=OuterRef("pk"), source__in=codes)))
-        | Q(
-            Exists(
-                EventPerson.objects.filter(record__person=OuterRef("pk"), event__source__in=codes)
-            )
-        )
-        | Q(Exists(MissingEpisode.objects.filter(record__person=OuterRef("pk"), source__in=codes)))
-    )
+    q = Q(Exists(PersonRecord.objects.filter(person=OuterRef("pk"), source__in=codes)))
+    for condition in agency_recorded_conditions():
+        q |= condition(codes)
+    return q
 
 
 def _involved(user: User, at: datetime) -> Q:

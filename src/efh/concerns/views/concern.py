@@ -213,7 +213,7 @@ class Page:
             "draft_saved_at": _saved_at(self.draft.updated_at) if self.draft else "",
             "form_url": form_url,
             "autosave_url": reverse("concerns:concern-autosave"),
-            "sign_in_url": reverse("web:sign-in"),
+            "sign_in_url": reverse("accounts:sign-in"),
             "focus": self.focus,
             "tile_url": tile_url,
             "tile_attribution": getattr(settings, "EFH_MAP_TILE_ATTRIBUTION", ""),
@@ -418,7 +418,7 @@ def concern_autosave(request: HttpRequest) -> JsonResponse:
             {
                 "error": "signed-out",
                 "message": "Your session has ended. Sign in again to save this draft.",
-                "sign_in": reverse("web:sign-in"),
+                "sign_in": reverse("accounts:sign-in"),
             },
             status=401,
         )

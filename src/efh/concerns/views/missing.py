@@ -17,13 +17,13 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from efh.accounts.http import AuthenticatedRequest
 from efh.concerns.forms.missing import InterviewForm, MissingEpisodeForm, PhilomenaForm
 from efh.concerns.models import MissingEpisode, PhilomenaProfile
 from efh.concerns.selectors import missing as selectors
 from efh.concerns.services import missing as services
 from efh.core.access import Capability
 from efh.people.policy import NeedToKnow, PersonAccess, access_person, labels_for
-from efh.web.views import AuthenticatedRequest
 
 EPISODE_FIELDS = [
     "missing_from",
