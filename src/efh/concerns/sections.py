@@ -35,7 +35,15 @@ from efh.concerns.selectors.chronology import (
 from efh.contexts.place import PlaceContext, place_sections
 from efh.core.access import Capability
 from efh.people.policy import agency_source_codes
-from efh.people.record import PSEUDONYMISED, Action, Flag, RecordContext, record_sections
+from efh.people.record import (
+    FULL,
+    PSEUDONYMISED,
+    SHARED_CHRONOLOGY,
+    Action,
+    Flag,
+    RecordContext,
+    record_sections,
+)
 from efh.web.pages import page_range, query_without_page
 from efh.web.sections import Section
 
@@ -58,6 +66,12 @@ class ChronologySection:
     @property
     def page_range(self) -> list[int | str]:
         return page_range(self.page)
+
+
+INTRO = {
+    FULL: "Every agency’s events, missing episodes and status changes, merged.",  # noqa: RUF001
+    SHARED_CHRONOLOGY: "Every agency’s events and missing episodes, merged.",  # noqa: RUF001
+}
 
 
 def _page_number(request: HttpRequest) -> str | int:
@@ -93,9 +107,13 @@ def missing_flag_tags(ctx: RecordContext) -> list[Flag] | None:
 
 def record_actions(ctx: RecordContext) -> list[Action]:
     pid = ctx.person_id
-    philomena = Action("Philomena profile", reverse("concerns:philomena", args=[pid]))
+    philomena = (
+        [Action("Philomena profile", reverse("concerns:philomena", args=[pid]))]
+        if ctx.view == FULL
+        else []
+    )
     if not ctx.user.can(Capability.RECORD):
-        return [philomena]
+        return philomena
     return [
         Action("Record a concern", f"{reverse('concerns:concern-new')}?person={pid}", "primary"),
         Action(
@@ -103,7 +121,7 @@ def record_actions(ctx: RecordContext) -> list[Action]:
             f"{reverse('concerns:missing-new')}?person={pid}",
             "secondary",
         ),
-        philomena,
+        *philomena,
     ]
 
 
@@ -112,7 +130,9 @@ def person_chronology(ctx: RecordContext) -> ChronologySection:
     filters = form.filters()
     record_ids = ctx.record_ids
     page, entries = chronology_page(
-        person_chronology_keys(record_ids, filters, ctx.sources),
+        person_chronology_keys(
+            record_ids, filters, ctx.sources, statuses=ctx.view != SHARED_CHRONOLOGY
+        ),
         _page_number(ctx.request),
         sources=ctx.sources,
         person_record_ids=record_ids,
@@ -130,9 +150,7 @@ def person_chronology(ctx: RecordContext) -> ChronologySection:
         entries=entries,
         action=reverse("people:record", args=[ctx.person_id]),
         query=query_without_page(ctx.request),
-        intro="Every agency’s events, missing episodes and status changes, merged."  # noqa: RUF001
-        if ctx.full
-        else "",
+        intro=INTRO.get(ctx.view, ""),
         show_place=ctx.full,
         pseudonymised=not ctx.full,
     )
@@ -141,7 +159,15 @@ def person_chronology(ctx: RecordContext) -> ChronologySection:
 record_sections.register(
     Section("missing_flags", missing_flag_tags, slot="flags", order=20, fields=("flags",))
 )
-record_sections.register(Section("concern_actions", record_actions, slot="actions", order=10))
+record_sections.register(
+    Section(
+        "concern_actions",
+        record_actions,
+        slot="actions",
+        order=10,
+        levels=(FULL, SHARED_CHRONOLOGY),
+    )
+)
 record_sections.register(
     Section(
         "missing_next",
@@ -159,6 +185,7 @@ record_sections.register(
         template="concerns/record/chronology.html",
         order=30,
         title="Chronology",
+        levels=(FULL, SHARED_CHRONOLOGY),
         fields=("chronology",),
         detail=_detail,
     )

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.http import HttpRequest
 
 from efh.core.access import Capability
-from efh.people.policy import Level, PersonAccess, labels_for
+from efh.people.policy import Level, PersonAccess, View, labels_for
 from efh.people.selectors.record import Identity, identity
 from efh.people.selectors.sources import Sources
 from efh.web.sections import Composed, LookupBatch, SectionRegistry
@@ -36,8 +36,10 @@ T = TypeVar("T")
 record_sections = SectionRegistry(
     "person record", slots=("flags", "lead", "facts", "actions", "next", "main", "end")
 )
-FULL = Level.FULL.value
-PSEUDONYMISED = Level.PSEUDONYMISED.value
+FULL = View.FULL.value
+SHARED_CHRONOLOGY = View.SHARED_CHRONOLOGY.value
+"""A record shared for identity and chronology only: a section shows there only if it says so."""
+PSEUDONYMISED = View.PSEUDONYMISED.value
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,12 @@ class RecordContext:
 
     @property
     def full(self) -> bool:
+        """Names, free text and places may be shown (not the pseudonymised view)."""
         return self.access.level == Level.FULL
+
+    @property
+    def view(self) -> str:
+        return self.access.view.value
 
     @property
     def known_to(self) -> int:
@@ -103,9 +110,9 @@ def level_for(user: User) -> str:
     return FULL if user.can(Capability.CASEWORK) else PSEUDONYMISED
 
 
-def record_fields(user: User) -> list[str]:
-    """The sections the page will show, named in the access-log entry."""
-    return record_sections.fields(level_for(user))
+def record_fields(access: PersonAccess) -> list[str]:
+    """The sections the page will show at the access's view, named in the access-log entry."""
+    return record_sections.fields(access.view.value)
 
 
 def record_detail(user: User, request: HttpRequest) -> dict[str, Any]:
@@ -127,6 +134,6 @@ def record_compose(
         identity=identity(access.person.pk, sources),
         at=datetime.now(tz=UTC),
     )
-    composed = record_sections.compose(context, access.level.value)
+    composed = record_sections.compose(context, access.view.value)
     context.labels.resolve(lambda ids: labels_for(user, ids))
     return context, composed

@@ -8,7 +8,9 @@ from django.urls import reverse
 
 from efh.core.access import Capability
 from efh.people.record import (
+    FULL,
     PSEUDONYMISED,
+    SHARED_CHRONOLOGY,
     Action,
     Fact,
     Flag,
@@ -93,7 +95,18 @@ record_sections.register(
         template="people/record/identity.html",
         order=10,
         title="Identity and source records",
-        fields=("identity", "source_records", "aliases", "addresses"),
+        levels=(FULL, SHARED_CHRONOLOGY),
+        fields=("identity", "source_records", "aliases"),
+    )
+)
+record_sections.register(
+    Section(
+        "addresses",
+        identity_section,
+        template="people/record/addresses.html",
+        order=15,
+        title="Addresses over time",
+        fields=("addresses",),
     )
 )
 record_sections.register(

@@ -393,7 +393,11 @@ def missing_flags(record_ids: Sequence[int], at: datetime) -> MissingFlags:
 
 
 def person_chronology_keys(
-    record_ids: Sequence[int], filters: ChronologyFilters, sources: Sources
+    record_ids: Sequence[int],
+    filters: ChronologyFilters,
+    sources: Sources,
+    *,
+    statuses: bool = True,
 ) -> QuerySet[Any]:
     ids = list(record_ids)
     return chronology_keys(
@@ -401,7 +405,7 @@ def person_chronology_keys(
             pk__in=EventPerson.objects.filter(record_id__in=ids).values("event_id")
         ),
         episodes=MissingEpisode.objects.filter(record_id__in=ids),
-        statuses=Status.objects.filter(record_id__in=ids),
+        statuses=Status.objects.filter(record_id__in=ids) if statuses else None,
         filters=filters,
         sources=sources,
     )

@@ -33,7 +33,7 @@ def record(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
         user,
         person_id,
         request=request,
-        fields=record_fields(user),
+        fields=record_fields,
         detail=record_detail(user, request),
     )
     context, sections = record_compose(user, access, request)
