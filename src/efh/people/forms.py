@@ -12,6 +12,7 @@ from django import forms
 from django.utils import timezone
 
 from efh.accounts.models import Agency, User
+from efh.core.access import Capability
 from efh.people.models import (
     LawfulBasis,
     LinkDecisionKind,
@@ -19,6 +20,12 @@ from efh.people.models import (
     SpecialCategoryCondition,
 )
 from efh.web.forms import GovukFormMixin, GovukRadios
+
+
+UNKNOWN_RECIPIENT = (
+    "Enter the username of a practitioner whose role opens children’s records, "  # noqa: RUF001
+    "exactly as they sign in"
+)
 
 
 class BreakGlassForm(GovukFormMixin, forms.Form):
@@ -173,10 +180,11 @@ class SharingForm(GovukFormMixin, forms.Form):
             )
             if not username:
                 self.add_error("to_user", "Enter the username of the person you are sharing with")
-            elif recipient is None:
-                self.add_error(
-                    "to_user", f"There is no active account with the username {username}"
-                )
+            elif recipient is None or not recipient.can(Capability.CASEWORK):
+                # One message whether the account is missing, inactive or in a role that opens
+                # no records: the form must not tell anyone which usernames exist.
+                self.add_error("to_user", UNKNOWN_RECIPIENT)
+                recipient = None
             cleaned["to_user"] = recipient
         cleaned["consent_obtained"] = CONSENT_VALUES.get(cleaned.get("consent", ""))
         cleaned["expires_at"] = self._expiry(cleaned)
