@@ -21,7 +21,6 @@ from efh.people.models import (
 )
 from efh.web.forms import GovukFormMixin, GovukRadios
 
-
 UNKNOWN_RECIPIENT = (
     "Enter the username of a practitioner whose role opens children’s records, "  # noqa: RUF001
     "exactly as they sign in"
