@@ -17,7 +17,7 @@ from contexts.world import World, build_world, event, involve, record
 from efh.concerns.models import MissingEpisode
 from efh.concerns.selectors.chronology import RhiState, rhi_state
 from efh.core.models import AccessLogEntry
-from efh.people.models import Involvement, Person, SharingDecision, Status
+from efh.people.models import Involvement, Person, PersonRecord, SharingDecision, Status
 from efh.people.policy import pseudonym
 from efh.people.selectors.record import age_band
 
@@ -548,3 +548,26 @@ def test_a_chronology_only_share_does_not_open_missing_episodes_or_philomena(
     entry = AccessLogEntry.objects.latest("seq")
     assert entry.action == "refused" and entry.detail["refused_because"] == "shared_chronology"
     assert entry.fields == []
+
+
+def test_free_text_masks_the_names_of_people_the_user_cannot_open(
+    demo: Any, world: World
+) -> None:
+    """A practitioner who sees Bea as initials must not read her name in the summary."""
+    seen = event(  # health's: police recording it would give police a need to know of Bea
+        "concern",
+        "health",
+        datetime(2026, 3, 1, 18, 0, tzinfo=UTC),
+        summary="Ada was with Bea Quill at the park; BEA said quill drove. Cal too.",
+        child_words="Bea is my friend",
+    )
+    involve(seen, world.ada_police, "subject", world.delivery)
+    involve(seen, PersonRecord.objects.get(person=world.bea), "associate", world.delivery)
+    involve(seen, PersonRecord.objects.get(person=world.cal), "associate", world.delivery)
+    text = text_of(client_for(demo["police.officer"]).get(url(world.ada)))
+    assert "Ada was with B.Q. at the park; B.Q. said B.Q. drove. Cal too." in text
+    assert "B.Q. is my friend" in text
+    assert "Bea" not in text and "Quill" not in text and "BEA" not in text
+    # a user who may open Bea's record reads her name
+    screener = text_of(client_for(demo["screener"]).get(url(world.ada)))
+    assert "Ada was with Bea Quill at the park" in screener

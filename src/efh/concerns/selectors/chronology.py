@@ -26,7 +26,7 @@ from django.utils import timezone
 from efh.concerns.models import Event, EventPerson, HarmType, MissingEpisode
 from efh.contexts.models import Location, Organisation
 from efh.people.models import Status
-from efh.people.policy import Label
+from efh.people.policy import Label, mask_names
 from efh.people.selectors.sources import SourceInfo, Sources
 
 if TYPE_CHECKING:
@@ -88,6 +88,9 @@ class ChronologyEntry:
     recorder: str = ""
     rhi: RhiState | None = None
     summary_visible: bool = True
+    summary: str = ""
+    """The event's free text, with the names of people the user may not open masked."""
+    child_words: str = ""
 
     @property
     def title(self) -> str:
@@ -348,6 +351,9 @@ def attach_people(
                 continue
             seen.add((pid, ep.role))
             entry.others.append(Involved(labels.get(pid), ep.get_role_display()))
+        others = [o.label for o in entry.others]
+        entry.summary = mask_names(entry.event.summary or "", others)
+        entry.child_words = mask_names(entry.event.child_words or "", others)
 
 
 def event_person_ids(entries: Iterable[ChronologyEntry]) -> set[int]:
