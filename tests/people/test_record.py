@@ -17,7 +17,14 @@ from contexts.world import World, build_world, event, involve, record
 from efh.concerns.models import MissingEpisode
 from efh.concerns.selectors.chronology import RhiState, rhi_state
 from efh.core.models import AccessLogEntry
-from efh.people.models import Involvement, Person, PersonRecord, SharingDecision, Status
+from efh.people.models import (
+    Address,
+    Involvement,
+    Person,
+    PersonRecord,
+    SharingDecision,
+    Status,
+)
 from efh.people.policy import pseudonym
 from efh.people.selectors.record import age_band
 
@@ -550,9 +557,7 @@ def test_a_chronology_only_share_does_not_open_missing_episodes_or_philomena(
     assert entry.fields == []
 
 
-def test_free_text_masks_the_names_of_people_the_user_cannot_open(
-    demo: Any, world: World
-) -> None:
+def test_free_text_masks_the_names_of_people_the_user_cannot_open(demo: Any, world: World) -> None:
     """A practitioner who sees Bea as initials must not read her name in the summary."""
     seen = event(  # health's: police recording it would give police a need to know of Bea
         "concern",
@@ -571,3 +576,25 @@ def test_free_text_masks_the_names_of_people_the_user_cannot_open(
     # a user who may open Bea's record reads her name
     screener = text_of(client_for(demo["screener"]).get(url(world.ada)))
     assert "Ada was with Bea Quill at the park" in screener
+
+
+def test_pseudonymised_facts_come_from_whichever_record_holds_them(demo: Any, world: World) -> None:
+    """The newest record may hold no ethnicity and an address at a postcode no known place
+    shares: the page still says what an older record holds, and the ward from the postcode's
+    sector."""
+    child = Person.objects.create()
+    older = record(child, "police", "Zed", "Example", ethnicity="B1", sex="M")
+    newest = record(
+        child, "education", "Zed", "Example", ethnicity="", sex="", recorded_at=datetime.now(UTC)
+    )
+    assert newest.recorded_at > older.recorded_at
+    Address.objects.create(
+        record=newest,
+        address="9 Nowhere Row",
+        postcode="E8 1ZZ",
+        valid_from=datetime(2025, 1, 1, tzinfo=UTC),
+    )
+    text = text_of(client_for(demo["analyst"]).get(url(child)))
+    assert "Ethnicity Black: African" in text
+    assert "Sex Male" in text
+    assert f"Ward of latest address {world.park.ward.name}" in text
