@@ -84,6 +84,30 @@ def make_user(db: None) -> Callable[..., Any]:
     return make
 
 
+# Tests whose code path differs by database engine (COPY or batched inserts, raw SQL for merges
+# and link runs, the access log's chain lock, the search index's trigrams, snapshot reads), and
+# the sign-in-to-home journey: CI runs the whole suite on PostgreSQL and these on SQLite too
+# (``pytest -m engine``), so the embedded demo database stays supported without a second full run.
+ENGINE_DEPENDENT = (
+    "core/",
+    "audit/",
+    "ingest/",
+    "people/test_search",
+    "people/test_linking",
+    "people/test_record.py",
+    "insight/test_refresh.py",
+    "web/",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    tests = Path(__file__).resolve().parent
+    for item in items:
+        where = Path(str(item.path)).resolve().relative_to(tests).as_posix()
+        if where.startswith(ENGINE_DEPENDENT):
+            item.add_marker(pytest.mark.engine)
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     # Keep each phase's report on the test item so fixtures can see whether the test failed.
