@@ -417,3 +417,64 @@ def test_one_72_hour_rule_on_every_page(demo: Any, make_person: Any) -> None:
         assert ">Met<" in html[offered : offered + 200], name
         assert ">Not met (100 hours)<" in html[held : held + 200], name
         assert "Overdue" not in html, name
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"circumstances": "c" * 10_001}, "Circumstances must be 10,000 characters or fewer"),
+        ({"found": "ZZ9 9ZZ"}, "Enter a real postcode, like E5 8HX, or the name of the place"),
+        ({"went_missing_at_year": "1989"}, "When they went missing must be in 1990 or later"),
+    ],
+)
+def test_episode_limits_and_postcodes(
+    demo: Any, make_person: Any, change: dict[str, str], message: str
+) -> None:
+    child = make_person(source="police")
+    went = datetime.now(tz=UTC) - timedelta(hours=30)
+    data = {
+        "missing_from": "care",
+        **parts("went_missing_at", went),
+        "circumstances": "Left after an argument",
+        **change,
+    }
+    url = reverse("concerns:missing-new") + f"?person={child.pk}"
+    response = client_for(demo["police.officer"]).post(url, data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not MissingEpisode.objects.exists()
+
+
+def test_a_found_postcode_anywhere_in_the_country_is_kept_normalised(
+    demo: Any, make_person: Any
+) -> None:
+    child = make_person(source="police")
+    went = datetime.now(tz=UTC) - timedelta(hours=30)
+    data = {
+        "missing_from": "home",
+        **parts("went_missing_at", went),
+        "circumstances": "County lines",
+        "found": "b1 1bb",
+    }
+    url = reverse("concerns:missing-new") + f"?person={child.pk}"
+    assert client_for(demo["police.officer"]).post(url, data).status_code == 302
+    assert MissingEpisode.objects.get().found_description == "B1 1BB"
+
+
+def test_interview_and_profile_limits(demo: Any, make_person: Any) -> None:
+    officer = demo["police.officer"]
+    child = make_person(source="police")
+    returned = datetime.now(tz=UTC) - timedelta(hours=10)
+    episode = episode_of(officer, child, went=returned - timedelta(hours=5), returned_at=returned)
+    url = reverse("concerns:missing-interview", kwargs={"pk": episode.pk})
+    data = {
+        "row_hash": episode.row_hash,
+        **parts("returned_at", returned),
+        "child_said": "s" * 10_001,
+    }
+    html = client_for(officer).post(url, data).content.decode()
+    assert "What the child said must be 10,000 characters or fewer" in html
+    edit = reverse("concerns:philomena-edit", args=[child.pk])
+    html = client_for(officer).post(edit, {"revision": "0", "other": "o" * 10_001}).content.decode()
+    assert "Anything else must be 10,000 characters or fewer" in html
+    assert not PhilomenaProfile.objects.exists()

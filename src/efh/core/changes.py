@@ -30,3 +30,8 @@ def field_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, l
         for name, value in new.items()
         if old.get(name) != value
     }
+
+
+def created(values: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [None, value]}`` for each field a new record was given (empty ones left out)."""
+    return field_changes({}, {k: v for k, v in values.items() if v not in (None, "", [], ())})

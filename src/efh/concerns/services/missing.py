@@ -41,7 +41,7 @@ from efh.concerns.selectors.missing import (
 )
 from efh.concerns.validators import check_lengths
 from efh.core.access import Capability
-from efh.core.changes import field_changes
+from efh.core.changes import created, field_changes
 from efh.core.models import AccessAction
 from efh.core.services import access_log_record, platform_source
 
@@ -237,8 +237,7 @@ def missing_episode_record(
         detail={
             "person_id": person_id,
             "record": f"{record.source}/{record.source_id}",
-            "changes": field_changes(
-                {},
+            "changes": created(
                 {
                     k: v
                     for k, v in submitted.items()
