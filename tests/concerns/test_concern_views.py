@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from efh.concerns.models import ConcernDraft, Event, EventPerson, HarmType
-from efh.core.models import AccessLogEntry
+from efh.core.models import AccessLogEntry, Source
 
 NEW = reverse("concerns:concern-new")
 AUTOSAVE = reverse("concerns:concern-autosave")
@@ -410,3 +410,59 @@ def test_starting_from_a_record_without_need_to_know(worker, client, make_person
     entry = AccessLogEntry.objects.latest("seq")
     assert entry.object_id == str(stranger.pk) and entry.detail["outcome"] == "refused"
     assert client.get(f"{NEW}?person=999999").status_code == 404
+
+
+def _place(model: Any, source: str, name: str, postcode: str, kind: str) -> Any:
+    n = model.objects.count() + 1
+    return model.objects.create(
+        source=source,
+        source_id=f"P{n}",
+        row_hash=f"{n:032x}",
+        raw="{}",
+        name=name,
+        postcode=postcode,
+        kind=kind,
+    )
+
+
+def test_place_search_shows_each_real_place_once_with_the_agencies(worker, client, demo):
+    """Issue 11: "Upland Estate" was listed four times, schools under two spellings."""
+    from efh.concerns.selectors.concern import places_search
+    from efh.contexts.models import Location, Organisation
+
+    for source, name in [
+        ("police", "Upland Estate"),
+        ("education", "Upland Estate"),
+        ("social_care", "UPLAND ESTATE"),
+        ("youth_justice", "Upland Est."),
+        ("health", "Upland Estate (outside)"),
+    ]:
+        _place(Location, source, name, "E5 8AA", "estate")
+    _place(Location, "police", "Upland Estate", "N16 7AB", "estate")  # another, elsewhere
+    _place(Organisation, "education", "Sorrel Academy", "E8 1EA", "school")
+    _place(Organisation, "police", "SORREL ACAD.", "E8 1EA", "school")
+
+    estates = places_search(query="upland estate")
+    assert [(o.name, o.detail) for o in estates] == [
+        ("Upland Estate", "Estate, E5 8AA"),
+        ("Upland Estate", "Estate, N16 7AB"),
+    ]
+    agency = dict(Source.objects.values_list("code", "agency__name"))
+    assert estates[0].agencies == tuple(
+        sorted(agency[s] for s in ("police", "education", "social_care", "youth_justice", "health"))
+    )
+    assert estates[1].agencies == (agency["police"],)
+    schools = places_search(query="Sorrel Academy")
+    assert [(o.name, o.agencies) for o in schools] == [
+        ("Sorrel Academy", tuple(sorted((agency["education"], agency["police"]))))
+    ]
+    assert places_search(query="sorrel acad") == schools
+
+    html = unescape(
+        client.post(
+            NEW, {**when(), "action": "find_place", "place_query": "Upland"}
+        ).content.decode()
+    )
+    assert "2 places found: choose one" in html
+    assert html.count('name="place" type="radio"') == 3  # two places, and "No known place"
+    assert f"Known to {estates[0].known_to}" in html
