@@ -366,3 +366,21 @@ def test_photo_check() -> None:
         photo_check(b"%PDF-1.7 looks like a photo.jpg")
     with pytest.raises(ValidationError, match="2 MB"):
         photo_check(PNG + b"\x00" * (2 * 1024 * 1024))
+
+
+def test_a_time_resubmitted_to_the_minute_is_no_change(demo: Any, make_person: Any) -> None:
+    """The form reads times to the minute: the stored seconds are not a correction."""
+    child = make_person(source="police")
+    episode = imported_episode(child)
+    assert episode.returned_at is not None
+    typed = episode.returned_at.replace(second=0, microsecond=0)
+    interview(
+        demo["school.dsl"],
+        episode,
+        returned_at=typed,
+        rhi_offered_at=None,
+        reason="Interview held",
+    )
+    addendum = MissingEpisodeAddendum.objects.get()
+    assert "returned_at" not in addendum.fields
+    assert "rhi_completed_at" in addendum.fields

@@ -251,6 +251,12 @@ def missing_episode_record(
     return episode
 
 
+def _same_minute(a: datetime | None, b: datetime | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
+
+
 def _compose_summary(child_said: str, next_steps: str) -> str:
     return "\n\n".join(
         part
@@ -326,11 +332,16 @@ def missing_episode_interview_record(
         "rhi_next_steps": next_steps,
     }
     old = episode.current_values()
+    for name in TIMED_FIELDS:
+        # The form reads times to the minute: the same minute as stored is no change.
+        if _same_minute(old[name], new[name]):
+            new[name] = old[name]
     changes = field_changes(old, new)
     if not changes:
         return episode
     if not edits_in_place(actor, episode):
         return _add_addendum(actor, episode, new, changes, reason.strip(), request)
+    returned_at, rhi_offered_at, rhi_completed_at = (new[name] for name in TIMED_FIELDS)
     episode.returned_at = returned_at
     episode.rhi_offered_at = rhi_offered_at
     episode.rhi_completed_at = rhi_completed_at
