@@ -107,6 +107,8 @@ def test_confirmation_is_the_recorders_only(worker, client, child, demo):
         ({"latitude": "0", "longitude": "0"}, "latitude", "in or near the partnership's area"),
         ({"latitude": "53.48", "longitude": "-2.24"}, "latitude", "in or near the partnership"),
         ({"when_year": "1989"}, "when_day", "must be in 1990 or later"),
+        ({"when_day": "123"}, "when_day", "The date it happened must be a real date"),
+        ({"postcode": "E8 1EA E8 1EA"}, "postcode", "Enter a real postcode, like E8 1EA"),
     ],
 )
 def test_validation_errors_keep_what_was_typed(worker, client, child, change, field, message):

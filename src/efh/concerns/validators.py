@@ -84,7 +84,7 @@ def limit_fields(form: Any) -> None:
             ]
             field.validators.append(MaxLengthValidator(limit))
             field.widget.attrs.pop("maxlength", None)  # the message, not a silent stop, says so
-        elif field.max_length:
+        elif field.max_length and "max_length" not in field.error_messages:
             question = re.sub(r"\s*\(optional\)|\?$", "", str(field.label or name)).strip()
             limit = field.max_length
         else:

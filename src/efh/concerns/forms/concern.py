@@ -220,22 +220,31 @@ def parse_date(day: str, month: str, year: str) -> date | None:
         return None
 
 
+REAL_DATE = {"max_length": "The date it happened must be a real date"}
+REAL_BIRTH_DATE = {"max_length": "Date of birth must be a real date"}
+
+
 class ConcernForm(GovukFormMixin, forms.Form):
     """The concern's own fields. Validated only when the concern is recorded; the search and
     add actions and drafts keep whatever was typed, however incomplete."""
 
-    when_day = forms.CharField(required=False, max_length=2)
-    when_month = forms.CharField(required=False, max_length=2)
-    when_year = forms.CharField(required=False, max_length=4)
+    when_day = forms.CharField(required=False, max_length=2, error_messages=REAL_DATE)
+    when_month = forms.CharField(required=False, max_length=2, error_messages=REAL_DATE)
+    when_year = forms.CharField(required=False, max_length=4, error_messages=REAL_DATE)
     when_time = forms.CharField(
         required=False,
         max_length=5,
         label="Time",
         help_text="Use the 24-hour clock, for example 14:30",
+        error_messages={"max_length": "Enter a real time in the 24-hour clock, like 14:30"},
     )
     place = forms.CharField(required=False, widget=forms.HiddenInput)
     postcode = forms.CharField(
-        required=False, max_length=10, label="Postcode", help_text="For example, E8 1EA"
+        required=False,
+        max_length=10,
+        label="Postcode",
+        help_text="For example, E8 1EA",
+        error_messages={"max_length": "Enter a real postcode, like E8 1EA"},
     )
     latitude = forms.CharField(required=False, max_length=20, label="Latitude")
     longitude = forms.CharField(required=False, max_length=20, label="Longitude")
@@ -375,9 +384,9 @@ class NewPersonForm(GovukFormMixin, forms.Form):
         max_length=NAME,
         error_messages={"required": "Enter the new person's family name"},
     )
-    new_dob_day = forms.CharField(required=False, max_length=2)
-    new_dob_month = forms.CharField(required=False, max_length=2)
-    new_dob_year = forms.CharField(required=False, max_length=4)
+    new_dob_day = forms.CharField(required=False, max_length=2, error_messages=REAL_BIRTH_DATE)
+    new_dob_month = forms.CharField(required=False, max_length=2, error_messages=REAL_BIRTH_DATE)
+    new_dob_year = forms.CharField(required=False, max_length=4, error_messages=REAL_BIRTH_DATE)
     new_age_group = forms.ChoiceField(
         label="Is this person a child or an adult?",
         choices=AGE_GROUPS,
