@@ -42,7 +42,7 @@ from efh.concerns.selectors.missing import (
 from efh.concerns.validators import check_lengths
 from efh.core.access import Capability
 from efh.core.changes import created, field_changes
-from efh.core.models import AccessAction
+from efh.core.models import AccessAction, Source
 from efh.core.services import access_log_record, platform_source
 
 if TYPE_CHECKING:
@@ -274,7 +274,7 @@ def edits_in_place(actor: User, episode: MissingEpisode) -> bool:
     else (an import, another agency's entry) gets the actor's own addendum beside it."""
     if not episode.is_platform_entry or actor.agency is None:
         return False
-    if episode.source != platform_source(actor.agency).code:
+    if episode.source != Source.platform_code(actor.agency.code):
         return False
     return not MissingEpisodeAddendum.objects.filter(episode=episode).exists()
 
