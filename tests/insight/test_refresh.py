@@ -34,7 +34,7 @@ from efh.insight.models import (
     ReviewStatus,
     TrendTable,
 )
-from efh.insight.refresh import RefreshRefused, refresh_run
+from efh.insight.refresh import RefreshRefused, latest_record, refresh_run
 from efh.insight.snapshot import read_snapshot
 from efh.people.models import PersonRecord
 from efh.synth.generator import generate
@@ -113,6 +113,15 @@ def test_the_snapshot_leaves_out_what_happened_after_its_moment(imported: Path) 
     assert 0 < early.events.height < full.events.height
     assert early.events["occurred_at"].max() <= datetime(2025, 6, 30)  # naive UTC
     assert early.missing["went_missing_at"].max() <= datetime(2025, 6, 30)
+
+
+def test_the_run_records_how_far_the_data_go(imported: Path) -> None:
+    """The trend charts mark the month of the latest record as incomplete: the latest event or
+    missing episode at or before the snapshot's moment."""
+    early = read_snapshot(datetime(2025, 6, 30, tzinfo=UTC))
+    latest = max(early.events["occurred_at"].max(), early.missing["went_missing_at"].max())
+    assert latest_record(early) == latest.isoformat()
+    assert latest <= datetime(2025, 6, 30)
 
 
 def export(what: str, tmp_path: Path) -> list[dict[str, str]]:

@@ -130,6 +130,19 @@ def refresh_run(
         raise
 
 
+def latest_record(snap: Snapshot) -> str | None:
+    """When the latest event or missing episode in the snapshot happened (ISO), at or before
+    ``as_of``: how far the data go, which the trend charts show (a month after it has no
+    records yet; the month it falls in is incomplete unless it is the month's last day)."""
+    found = [
+        frame.filter(pl.col(column) <= snap.as_of)[column].max()
+        for frame, column in ((snap.events, "occurred_at"), (snap.missing, "went_missing_at"))
+        if column in frame.columns and frame.height
+    ]
+    times = [t for t in found if isinstance(t, datetime)]
+    return max(times).isoformat() if times else None
+
+
 def _refresh(
     run: RefreshRun, track: RunTracker, config: RefreshConfig, as_of: datetime | None
 ) -> RefreshOutcome:
@@ -142,6 +155,7 @@ def _refresh(
     children = int(snap.persons["is_child"].sum())
     inputs: dict[str, Any] = {
         "as_of": snap.as_of.isoformat(),
+        "latest_record": latest_record(snap),
         "persons": snap.persons.height,
         "children": children,
         "events": snap.events.height,
