@@ -5,10 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import h3
+
+from efh.contexts.geometry import WardPoint, ward_areas
 from efh.contexts.models import Ward
 from efh.insight.models import Hotspot, HotspotStatus
 from efh.insight.policy import require_aggregates
-from efh.insight.selectors.common import Provenance, harm_names, latest_run, provenance, ward_names
+from efh.insight.selectors.common import (
+    Provenance,
+    _list,
+    harm_names,
+    latest_run,
+    provenance,
+    ward_names,
+)
 
 if TYPE_CHECKING:
     from efh.accounts.models import User
@@ -41,9 +51,42 @@ def hotspot_harm_choices(user: User) -> list[tuple[str, str]]:
     return [(code, names.get(code, code)) for code in codes]
 
 
+# What the map's colours and outlines mean, in the order of the legend.
+STATUS_KEY = [
+    {"status": "emerging", "label": "Emerging", "text": "hot in the latest period, not before"},
+    {"status": "persistent", "label": "Persistent", "text": "hot in the latest period and before"},
+    {"status": "past", "label": "Past", "text": "hot before, not in the latest period"},
+]
+
+
+def _cell_outline(cell: str) -> list[list[float]]:
+    try:
+        return [[round(lat, 6), round(lng, 6)] for lat, lng in h3.cell_to_boundary(cell)]
+    except (ValueError, TypeError, h3.H3BaseException):
+        return []
+
+
+def _map_hotspot(r: HotspotRow) -> dict[str, Any]:
+    """A hotspot for the map: its H3 cells (hexagons), its centre and radius, its class."""
+    h = r.hotspot
+    status = dict(HotspotStatus.choices).get(h.status, h.status).split(":")[0]
+    cells = [c for c in (_cell_outline(str(cell)) for cell in _list(h.cells)) if c]
+    return {
+        "number": h.number,
+        "lat": h.latitude,
+        "lng": h.longitude,
+        "radius": h.radius_m,
+        "status": h.status,
+        "cells": cells,
+        "label": f"Hotspot {h.number}: {r.harm_name}, {status.lower()}, {h.events} events"
+        + (f", {h.place_name}" if h.place_name else ""),
+    }
+
+
 def hotspots(user: User, *, harm_type: str = "", status: str = "") -> Hotspots:
     """The latest run's hotspots (aggregates: no person named), filtered; and the map's data:
-    each hotspot as a circle and every ward's representative point."""
+    each hotspot's cells and circle coloured by its class, the wards' approximate areas with
+    their names (``contexts.geometry.ward_areas``) and the legend's classes."""
     require_aggregates(user)
     run = latest_run()
     names, wards = harm_names(), ward_names()
@@ -58,24 +101,12 @@ def hotspots(user: User, *, harm_type: str = "", status: str = "") -> Hotspots:
         HotspotRow(h, names.get(h.harm_type, h.harm_type), wards.get(h.ward, h.ward))
         for h in qs.order_by("-score", "number")
     ]
-    statuses = dict(HotspotStatus.choices)
     map_data = {
-        "hotspots": [
-            {
-                "lat": r.hotspot.latitude,
-                "lng": r.hotspot.longitude,
-                "radius": r.hotspot.radius_m,
-                "status": r.hotspot.status,
-                "label": f"Hotspot {r.hotspot.number}: {r.harm_name}, "
-                f"{statuses.get(r.hotspot.status, r.hotspot.status).split(':')[0].lower()}, "
-                f"{r.hotspot.events} events"
-                + (f", {r.hotspot.place_name}" if r.hotspot.place_name else ""),
-            }
-            for r in rows
-        ],
-        "wards": [
-            {"lat": w.latitude, "lng": w.longitude, "name": w.name} for w in Ward.objects.all()
-        ],
+        "hotspots": [_map_hotspot(r) for r in rows],
+        "wards": ward_areas(
+            WardPoint(w.code, w.name, w.latitude, w.longitude) for w in Ward.objects.all()
+        ),
+        "statuses": STATUS_KEY,
     }
     return Hotspots(
         run=provenance(run),

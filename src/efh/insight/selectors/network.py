@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.urls import reverse
 
+from efh.insight.models import MemberRole
 from efh.insight.selectors.common import _dict, _int, _list
 from efh.people.models import PersonRecord
 from efh.people.policy import pseudonym
@@ -23,6 +25,25 @@ EVIDENCE_KINDS = {
     "address": "A shared address",
     "phone": "A shared phone number",
     "group": "Recorded in the same group",
+}
+# The network view's line styles: each kind of evidence in one of four families (and "other"
+# when a link's evidence is not in the summary), told apart by colour and dash.
+LINK_FAMILIES = {
+    "event": "event",
+    "association": "association",
+    "group": "association",
+    "missing": "missing",
+    "missing_with": "missing",
+    "missing_overlap": "missing",
+    "address": "contact",
+    "phone": "contact",
+}
+LINK_LABELS = {
+    "event": "In the same event",
+    "association": "A recorded association",
+    "missing": "Missing together",
+    "contact": "A shared address or phone",
+    "other": "Another link",
 }
 
 
@@ -59,6 +80,11 @@ class Edge:
     a: Node
     b: Node
     weight: float
+    kind: str = ""  # the kind of evidence that weighs most between them
+
+    @property
+    def family(self) -> str:
+        return LINK_FAMILIES.get(self.kind, "other")
 
 
 @dataclass(frozen=True)
@@ -73,6 +99,13 @@ class Evidence:
     @property
     def kind_label(self) -> str:
         return EVIDENCE_KINDS.get(self.kind, self.kind.replace("_", " ").capitalize())
+
+
+INDIRECT = str(MemberRole.INDIRECT.label)
+
+
+def _node_kind(n: Node) -> str:
+    return "child" if n.is_child else "adult" if n.is_child is False else "other"
 
 
 @dataclass
@@ -92,18 +125,40 @@ class Network:
                 {
                     "id": f"p{n.person_id}",
                     "label": n.pseudonym,
-                    "kind": "focus"
-                    if n.person_id == self.focus
-                    else ("child" if n.is_child else "adult" if n.is_child is False else "other"),
+                    "kind": "focus" if n.person_id == self.focus else _node_kind(n),
+                    "indirect": n.role == INDIRECT,
                     "href": reverse("insight:person", kwargs={"person_id": n.person_id}),
                 }
                 for n in self.nodes.values()
             ],
             "edges": [
-                {"source": f"p{e.a.person_id}", "target": f"p{e.b.person_id}", "weight": e.weight}
+                {
+                    "source": f"p{e.a.person_id}",
+                    "target": f"p{e.b.person_id}",
+                    "weight": e.weight,
+                    "kind": e.family,
+                }
                 for e in self.edges
             ],
+            "roles": self.role_key,
+            "links": self.link_key,
         }
+
+    @property
+    def link_key(self) -> list[tuple[str, str]]:
+        """The kinds of link the picture draws, for its key, in a fixed order."""
+        present = {e.family for e in self.edges}
+        return [(k, label) for k, label in LINK_LABELS.items() if k in present]
+
+    @property
+    def role_key(self) -> list[str]:
+        """The kinds of person the picture draws, for its key."""
+        kinds = {
+            ("focus" if n.person_id == self.focus else _node_kind(n)) for n in self.nodes.values()
+        }
+        indirect = any(n.role == INDIRECT for n in self.nodes.values())
+        out = [k for k in ("child", "adult", "other") if k in kinds]
+        return out + (["indirect"] if indirect else [])
 
     @property
     def person_ids(self) -> list[int]:
@@ -127,7 +182,7 @@ def network_of(
             continue
         if only_touching is not None and only_touching not in (a, b):
             continue
-        raw_edges.append((a, b, float(e.get("weight") or 0.0)))
+        raw_edges.append((a, b, float(e.get("weight") or 0.0), str(e.get("kind") or "")))
     raw_evidence = []
     for ev in _list(summary.get("evidence")):
         ev = _dict(ev)
@@ -135,14 +190,27 @@ def network_of(
         if only_touching is not None and only_touching not in (a, b):
             continue
         raw_evidence.append((a, b, ev))
-    ids = set(members) | {p for a, b, _ in raw_edges for p in (a, b)}
+    ids = set(members) | {p for a, b, _, _ in raw_edges for p in (a, b)}
     if focus is not None:
         ids.add(focus)
     nodes = _nodes(ids)
     for pid, role in members.items():
         if pid in nodes:
             nodes[pid].role = role
-    edges = [Edge(nodes[a], nodes[b], w) for a, b, w in raw_edges]
+    # A link's kind: from the summary's edge, else the evidence that weighs most between them.
+    weighed: dict[tuple[int, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for a, b, ev in raw_evidence:
+        if a is not None and b is not None and ev.get("kind"):
+            w = ev.get("weight")
+            weighed[(min(a, b), max(a, b))][str(ev["kind"])] += (
+                float(w) if isinstance(w, int | float) else 1.0
+            )
+
+    def main_kind(a: int, b: int) -> str:
+        found = weighed.get((min(a, b), max(a, b)))
+        return min(found, key=lambda k: (-found[k], k)) if found else ""
+
+    edges = [Edge(nodes[a], nodes[b], w, k or main_kind(a, b)) for a, b, w, k in raw_edges]
     edges.sort(key=lambda e: -e.weight)
     for e in edges:
         for n in (e.a, e.b):
