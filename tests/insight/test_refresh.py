@@ -166,6 +166,10 @@ def test_refresh_finds_the_planted_groups_exploiters_and_hotspots(linked: Path, 
     assert group.members.count() == group.size >= 3
     adult = Candidate.objects.filter(kind=CandidateKind.ADULT, current=True).order_by("rank")[0]
     assert adult.rank == 1 and adult.summary["reasons"] and adult.summary["rule"]
+    # Each link carries its main kind of evidence, for the network view's line styles.
+    known = {"event", "association", "missing", "missing_with", "address", "phone", "group"}
+    for c in (group, adult):
+        assert c.summary["edges"] and {e["kind"] for e in c.summary["edges"]} <= known
     spot = Hotspot.objects.filter(run=run).first()
     assert spot is not None and spot.reasons and spot.events > 0 and spot.p_value <= 0.05
     assert TrendTable.objects.filter(run=run, name="harm_month").exists()
