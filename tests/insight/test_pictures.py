@@ -280,3 +280,23 @@ def test_the_analyst_s_home_page_leads_to_the_intelligence_picture(
     assert_accessible(page)
     link.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Intelligence picture")
+
+
+@pytest.mark.django_db
+def test_a_person_s_connections_keep_each_link_s_kind(picture: dict[str, Any]) -> None:
+    from efh.insight.selectors import person_connections
+
+    ids = picture["ids"]
+    pg = picture["pg"]
+    pg.summary = pg.summary | {
+        "edges": [
+            {"a": ids["c1"], "b": ids["c4"], "weight": 0.7, "kind": "association"},
+            {"a": ids["c1"], "b": ids["c2"], "weight": 2.3},  # the evidence says: an event
+        ]
+    }
+    pg.save()
+    c = person_connections(picture["users"]["analyst"], ids["c1"])
+    assert c is not None
+    kinds = {(e["source"], e["target"]): e["kind"] for e in c.network.graph()["edges"]}
+    assert kinds[(f"p{ids['c1']}", f"p{ids['c4']}")] == "association"
+    assert kinds[(f"p{ids['c1']}", f"p{ids['c2']}")] == "event"

@@ -42,6 +42,7 @@ def person_connections(user: User, person_id: int) -> PersonConnections | None:
         .order_by("kind", "rank", "code")
     )
     best: dict[tuple[int, int], float] = {}
+    kind: dict[tuple[int, int], str] = {}  # the main kind of evidence of the strongest edge
     evidence: list[dict[str, Any]] = []
     seen_evidence: set[tuple[Any, ...]] = set()
     for c in candidates:
@@ -52,7 +53,10 @@ def person_connections(user: User, person_id: int) -> PersonConnections | None:
             if a is None or b is None or person_id not in (a, b):
                 continue
             key = (min(a, b), max(a, b))
-            best[key] = max(best.get(key, 0.0), float(e.get("weight") or 0.0))
+            weight = float(e.get("weight") or 0.0)
+            if key not in best or weight > best[key]:
+                best[key] = weight
+                kind[key] = str(e.get("kind") or "")
         for ev in _list(s.get("evidence")):
             ev = _dict(ev)
             if person_id not in (_int(ev.get("a")), _int(ev.get("b"))):
@@ -62,7 +66,10 @@ def person_connections(user: User, person_id: int) -> PersonConnections | None:
                 seen_evidence.add(key2)
                 evidence.append(ev)
     summary = {
-        "edges": [{"a": a, "b": b, "weight": w} for (a, b), w in best.items()],
+        "edges": [
+            {"a": a, "b": b, "weight": w, "kind": kind.get((a, b), "")}
+            for (a, b), w in best.items()
+        ],
         "evidence": evidence,
     }
     net = network_of(summary, {person_id: "This person"}, focus=person_id)
