@@ -35,6 +35,7 @@ from django.http import Http404, HttpRequest
 
 from efh.core.access import Capability
 from efh.core.models import AccessAction, Source
+from efh.core.policies import CHANGE, VIEW, register
 from efh.core.services import access_log_record
 from efh.people.extensions import agency_recorded_conditions
 from efh.people.models import (
@@ -419,3 +420,36 @@ def mask_names(text: str, labels: Iterable[Label | None]) -> str:
         pattern = r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)"
         text = re.sub(pattern, label.text, text, flags=re.IGNORECASE)
     return text
+
+
+VIEW_PSEUDONYMISED = "view_pseudonymised"
+
+
+class PersonPolicy:
+    """Persons: the records the user may open by name (``instances_user_can_view``) and one
+    record for an action (``access_person``, which logs the view or the refusal): ``view`` is
+    opening it by name (whole, or as shared); ``view_pseudonymised`` lets an analyst's
+    pseudonymised view through too (the record page); ``change`` needs the capability to
+    record and the whole record."""
+
+    resource = "person"
+
+    def instances_user_can_view(self, user: User) -> QuerySet[Person]:
+        return instances_user_can_view(user)
+
+    def access(
+        self, user: User, pk: Any, *, action: str = VIEW, request: HttpRequest | None = None
+    ) -> PersonAccess:
+        if action == CHANGE:
+            if not user.can(Capability.RECORD):
+                _log_refused(user, int(pk), self.resource, {"action": action}, request, "role")
+                raise PermissionDenied("Your role does not record on children's records")
+            return access_person(user, int(pk), request=request, views=(View.FULL,))
+        if action == VIEW_PSEUDONYMISED:
+            return access_person(user, int(pk), request=request)
+        return access_person(
+            user, int(pk), request=request, views=(View.FULL, View.SHARED_CHRONOLOGY)
+        )
+
+
+register(PersonPolicy())

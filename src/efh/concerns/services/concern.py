@@ -25,7 +25,7 @@ from efh.concerns.validators import check_lengths
 from efh.contexts.models import Location, Organisation
 from efh.core.access import Capability
 from efh.core.changes import created
-from efh.core.models import AccessAction, Source
+from efh.core.models import AccessAction, ObjectType, Source
 from efh.core.services import access_log_record, platform_source
 from efh.people.models import Person, PersonRecord
 
@@ -196,7 +196,7 @@ def concern_record(
         access_log_record(
             actor=actor,
             action=AccessAction.CREATE,
-            object_type="person",
+            object_type=ObjectType.PERSON,
             object_id=record.person_id,
             fields=["given_name", "family_name", "date_of_birth", "is_child"],
             detail={
@@ -216,7 +216,7 @@ def concern_record(
     access_log_record(
         actor=actor,
         action=AccessAction.CREATE,
-        object_type="event",
+        object_type=ObjectType.EVENT,
         object_id=event.pk,
         fields=[
             "occurred_at",
@@ -279,7 +279,7 @@ def concern_draft_save(
     access_log_record(
         actor=actor,
         action=AccessAction.CREATE,
-        object_type="concern_draft",
+        object_type=ObjectType.CONCERN_DRAFT,
         object_id=draft.pk,
         detail={"person": person_id} if person_id else {},
         request=request,
@@ -295,7 +295,7 @@ def concern_draft_delete(*, actor: User, draft_id: int, request: HttpRequest | N
         access_log_record(
             actor=actor,
             action=AccessAction.UPDATE,
-            object_type="concern_draft",
+            object_type=ObjectType.CONCERN_DRAFT,
             object_id=draft_id,
             detail={"deleted": True},
             request=request,
@@ -314,7 +314,7 @@ def concern_people_search(
         action=AccessAction.SEARCH,
         # As the "Search people" screen logs, so that the auditors' "who looked at this child"
         # finds the searches that showed them.
-        object_type="person_search",
+        object_type=ObjectType.PERSON_SEARCH,
         detail={
             "terms": {"name": query},
             "results": [option.person_id for option in results],
@@ -332,7 +332,7 @@ def concern_draft_opened(*, actor: User, draft: ConcernDraft, request: HttpReque
     access_log_record(
         actor=actor,
         action=AccessAction.VIEW,
-        object_type="concern_draft",
+        object_type=ObjectType.CONCERN_DRAFT,
         object_id=draft.pk,
         detail={"person": draft.person_id} if draft.person_id else {},
         request=request,
@@ -344,7 +344,7 @@ def concern_confirmation_viewed(*, actor: User, event: Event, request: HttpReque
     access_log_record(
         actor=actor,
         action=AccessAction.VIEW,
-        object_type="event",
+        object_type=ObjectType.EVENT,
         object_id=event.pk,
         fields=["people"],
         detail={"page": "concern recorded"},

@@ -42,7 +42,7 @@ from efh.concerns.selectors.missing import (
 from efh.concerns.validators import check_lengths
 from efh.core.access import Capability
 from efh.core.changes import created, field_changes
-from efh.core.models import AccessAction, Source
+from efh.core.models import AccessAction, ObjectType, Source
 from efh.core.services import access_log_record, platform_source
 
 if TYPE_CHECKING:
@@ -231,7 +231,7 @@ def missing_episode_record(
     access_log_record(
         actor=actor,
         action=AccessAction.CREATE,
-        object_type="missing_episode",
+        object_type=ObjectType.MISSING_EPISODE,
         object_id=episode.pk,
         fields=[k for k, v in submitted.items() if v not in (None, "", [])],
         detail={
@@ -379,7 +379,7 @@ def missing_episode_interview_record(
     access_log_record(
         actor=actor,
         action=AccessAction.UPDATE,
-        object_type="missing_episode",
+        object_type=ObjectType.MISSING_EPISODE,
         object_id=episode.pk,
         fields=sorted(changes),
         detail={"person_id": episode.record.person_id, "changes": changes},
@@ -427,7 +427,7 @@ def _add_addendum(
     access_log_record(
         actor=actor,
         action=AccessAction.UPDATE,
-        object_type="missing_episode",
+        object_type=ObjectType.MISSING_EPISODE,
         object_id=episode.pk,
         fields=sorted(changes),
         detail={
@@ -512,7 +512,7 @@ def philomena_profile_save(
     access_log_record(
         actor=actor,
         action=AccessAction.CREATE if creating else AccessAction.UPDATE,
-        object_type="philomena_profile",
+        object_type=ObjectType.PHILOMENA_PROFILE,
         object_id=person_id,
         fields=changed,
         detail={"revision": profile.revision, "changes": changes},

@@ -23,6 +23,7 @@ from efh.concerns.models import MissingEpisode, PhilomenaProfile
 from efh.concerns.selectors import missing as selectors
 from efh.concerns.services import missing as services
 from efh.core.access import Capability
+from efh.core.models import ObjectType
 from efh.people.policy import (
     NeedToKnow,
     NotPermitted,
@@ -349,7 +350,7 @@ def philomena(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
             person_id,
             fields=PROFILE_FIELDS,
             detail={"screen": "philomena profile"},
-            object_type="philomena_profile",
+            object_type=ObjectType.PHILOMENA_PROFILE,
         )
     except Refused as refusal:
         return _refused(request, refusal)
@@ -369,7 +370,7 @@ def philomena_print(request: AuthenticatedRequest, person_id: int) -> HttpRespon
             person_id,
             fields=[*PROFILE_FIELDS, "record_addresses"],
             detail={"screen": "philomena profile, printable"},
-            object_type="philomena_profile",
+            object_type=ObjectType.PHILOMENA_PROFILE,
         )
     except Refused as refusal:
         return _refused(request, refusal)
@@ -390,7 +391,7 @@ def philomena_edit(request: AuthenticatedRequest, person_id: int) -> HttpRespons
             fields=PROFILE_FIELDS,
             detail={"screen": "edit philomena profile"},
             record=True,
-            object_type="philomena_profile",
+            object_type=ObjectType.PHILOMENA_PROFILE,
         )
     except Refused as refusal:
         return _refused(request, refusal)
@@ -446,7 +447,7 @@ def philomena_photo(request: AuthenticatedRequest, person_id: int) -> HttpRespon
             person_id,
             fields=["photo"],
             detail={"screen": "philomena photo"},
-            object_type="philomena_profile",
+            object_type=ObjectType.PHILOMENA_PROFILE,
         )
     except Refused as refusal:
         return _refused(request, refusal)
