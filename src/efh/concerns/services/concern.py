@@ -350,3 +350,20 @@ def concern_confirmation_viewed(*, actor: User, event: Event, request: HttpReque
         detail={"page": "concern recorded"},
         request=request,
     )
+
+
+def concern_drafts_viewed(
+    *, actor: User, drafts: list[Any], request: HttpRequest | None = None
+) -> None:
+    """The user's list of drafts names the people they are about: a view of personal data,
+    logged when it names anyone."""
+    named = sorted({d.person_id for d in drafts if d.person_id and d.about})
+    if named:
+        access_log_record(
+            actor=actor,
+            action=AccessAction.VIEW,
+            object_type=ObjectType.CONCERN_DRAFT,
+            fields=["names"],
+            detail={"people": named},
+            request=request,
+        )
