@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import getpass
-from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, transaction
 from django.http import HttpRequest
 
+from efh.core import clock
 from efh.core.audit import GENESIS, entry_hash
 from efh.core.models import AccessAction, AccessLogEntry, AccessLogHead, ObjectType
 
@@ -60,7 +60,7 @@ def access_log_record(
         origin = _command_line()
     values: dict[str, Any] = {
         "seq": head.seq + 1,
-        "at": datetime.now(tz=UTC),
+        "at": clock.now(),
         "user_id_at_time": getattr(actor, "pk", None),
         "username": getattr(actor, "username", "") or "system",
         "role": str(getattr(actor, "role", "") or ""),

@@ -16,7 +16,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,6 +40,7 @@ from efh.concerns.selectors.missing import (
     record_for_recording,
 )
 from efh.concerns.validators import check_lengths
+from efh.core import clock
 from efh.core.access import Capability
 from efh.core.changes import created, field_changes
 from efh.core.models import AccessAction, ObjectType, Source
@@ -80,7 +81,7 @@ def photo_type(data: bytes) -> str | None:
 
 
 def _now() -> datetime:
-    return datetime.now(tz=UTC)
+    return clock.now()
 
 
 def _iso(value: datetime | None) -> str | None:
