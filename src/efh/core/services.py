@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import getpass
+import hashlib
+import json
+import uuid
 from typing import Any
 
 from django.db import connection, transaction
@@ -90,3 +93,24 @@ def platform_source(agency: Any) -> Any:
         code=code, defaults={"name": f"{agency.name} (on the platform)", "agency": agency}
     )
     return source
+
+
+def platform_raw(submitted: Any) -> tuple[str, str]:
+    """What staff submitted on the platform, as a record's ``raw`` (JSON) and its ``row_hash``
+    (which changes with every edit, so that a stale edit is caught)."""
+    raw = json.dumps(submitted, sort_keys=True, ensure_ascii=False, default=str)
+    return raw, hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+def platform_provenance(agency: Any, submitted: Any) -> dict[str, Any]:
+    """The provenance fields of a record staff of ``agency`` make on the platform: its agency's
+    platform source, a fresh id, no delivery or line, and what was submitted."""
+    raw, row_hash = platform_raw(submitted)
+    return {
+        "source": platform_source(agency).code,
+        "source_id": uuid.uuid4().hex,
+        "delivery": None,
+        "line": None,
+        "raw": raw,
+        "row_hash": row_hash,
+    }
