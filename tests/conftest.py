@@ -94,7 +94,7 @@ ENGINE_DEPENDENT = (
     "people/test_linking",
     "people/test_record.py",
     "insight/test_refresh.py",
-    "web/",
+    "pages/",
 )
 
 

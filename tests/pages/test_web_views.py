@@ -180,4 +180,4 @@ def test_home_lists_drafts_and_logs_the_names_it_shows(demo, make_person, client
     response = client.get(reverse("pages:home"))
     assert "Perpetua Quell" in response.content.decode()
     entry = AccessLogEntry.objects.latest("seq")
-    assert (entry.object_type, entry.detail) == ("concern_drafts", {"people": [child.pk]})
+    assert (entry.object_type, entry.detail) == ("concern_draft", {"people": [child.pk]})
