@@ -59,6 +59,10 @@ def test_a_link_reviewer_starts_a_run_and_a_second_is_refused(
         "it has finished."
     ) in page
     assert LinkRun.objects.count() == 1 and DBTaskResult.objects.count() == 1
+    refused = AccessLogEntry.objects.filter(object_type="link_run").order_by("seq").last()
+    assert refused.username == username and refused.object_id == ""
+    assert refused.detail["outcome"] == "refused"
+    assert refused.detail["why"].startswith(f"Link run {run.pk} is already waiting")
 
 
 @pytest.mark.django_db
@@ -68,7 +72,12 @@ def test_a_link_reviewer_starts_a_run_and_a_second_is_refused(
 def test_other_roles_get_403_and_nothing_is_queued(demo: dict[str, Any], username: str) -> None:
     assert _client(demo[username]).post(START).status_code == 403
     assert not LinkRun.objects.exists() and not DBTaskResult.objects.exists()
-    assert not AccessLogEntry.objects.filter(object_type="link_run").exists()
+    # The refused attempt is in the access log as refused.
+    entry = AccessLogEntry.objects.get(object_type="link_run")
+    assert entry.username == username and entry.detail == {
+        "outcome": "refused",
+        "why": "Your role does not review record links",
+    }
 
 
 @pytest.mark.django_db

@@ -105,7 +105,8 @@ def test_an_analyst_starts_a_refresh_and_a_second_is_refused(demo: dict[str, Any
         "it has finished."
     ) in page
     assert RefreshRun.objects.count() == 1 and DBTaskResult.objects.count() == 1
-    assert AccessLogEntry.objects.filter(object_type="refresh_run").count() == 1
+    entries = AccessLogEntry.objects.filter(object_type="refresh_run").order_by("seq")
+    assert [e.detail.get("outcome") for e in entries] == [None, "refused"]
 
 
 @pytest.mark.django_db
@@ -113,12 +114,17 @@ def test_an_analyst_starts_a_refresh_and_a_second_is_refused(demo: dict[str, Any
 def test_other_roles_may_neither_start_nor_watch_a_refresh(
     demo: dict[str, Any], username: str
 ) -> None:
+    from django.core.exceptions import PermissionDenied
+
     client = _client(demo[username])
     assert client.post(START).status_code == 403
     assert client.get(RUNS).status_code == 403
     assert not RefreshRun.objects.exists() and not DBTaskResult.objects.exists()
-    with pytest.raises(Exception, match="does not see"):
+    with pytest.raises(PermissionDenied):
         refresh_run_start(actor=demo[username])
+    # Both refused attempts to start are in the access log as refused.
+    entries = AccessLogEntry.objects.filter(object_type="refresh_run")
+    assert [(e.username, e.detail["outcome"]) for e in entries] == [(username, "refused")] * 2
 
 
 @pytest.mark.django_db

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -27,10 +28,27 @@ if TYPE_CHECKING:
     from efh.accounts.models import User
 
 
-@transaction.atomic
 def link_run_start(*, actor: User, request: HttpRequest | None = None) -> LinkRun:
     """Queue a link run (new and changed records, or all of them when there is no saved model
-    or earlier run). Raises :class:`LinkRefused` while another is queued or running."""
+    or earlier run). Raises ``PermissionDenied`` without the link-review capability and
+    :class:`LinkRefused` while another run is queued or running; a refused start is logged as
+    refused, with why."""
+    try:
+        return _link_run_start(actor=actor, request=request)
+    except (PermissionDenied, LinkRefused) as refused:
+        with transaction.atomic():
+            access_log_record(
+                actor=actor,
+                action=AccessAction.CREATE,
+                object_type="link_run",
+                detail={"outcome": "refused", "why": str(refused)},
+                request=request,
+            )
+        raise
+
+
+@transaction.atomic
+def _link_run_start(*, actor: User, request: HttpRequest | None) -> LinkRun:
     require_reviewer(actor)
     serialise("efh.ingest.link_run_start")
     current = link_run_current()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -111,11 +111,27 @@ def intelligence_viewed(
     )
 
 
-@transaction.atomic
 def refresh_run_start(*, actor: User, request: HttpRequest | None = None) -> RefreshRun:
     """Queue a refresh of the whole picture for the task worker (``insight.tasks.refresh``),
-    logged in the same transaction. Raises :class:`RefreshRefused` while another refresh is
-    queued or running."""
+    logged in the same transaction. Raises ``PermissionDenied`` without the intelligence
+    capability and :class:`RefreshRefused` while another refresh is queued or running; a
+    refused start is logged as refused, with why."""
+    try:
+        return _refresh_run_start(actor=actor, request=request)
+    except (PermissionDenied, RefreshRefused) as refused:
+        with transaction.atomic():
+            access_log_record(
+                actor=actor,
+                action=AccessAction.CREATE,
+                object_type="refresh_run",
+                detail={"outcome": "refused", "why": str(refused)},
+                request=request,
+            )
+        raise
+
+
+@transaction.atomic
+def _refresh_run_start(*, actor: User, request: HttpRequest | None) -> RefreshRun:
     require_candidates(actor)
     serialise("efh.insight.refresh_run_start")
     current = refresh_run_current()
