@@ -264,7 +264,7 @@ def test_roles_without_record_are_refused(demo, client, username):
 
 def test_signed_out_goes_to_sign_in(client, db):
     response = client.get(NEW)
-    assert response.status_code == 302 and reverse("web:sign-in") in response["Location"]
+    assert response.status_code == 302 and reverse("accounts:sign-in") in response["Location"]
 
 
 def test_starting_from_a_childs_record(worker, client, child):

@@ -86,11 +86,11 @@ def test_anonymous_is_sent_to_sign_in(picture: dict[str, Any]) -> None:
     for url in candidate_urls(picture) + [reverse(n) for n in AGGREGATE_URLS]:
         response = Client().get(url)
         assert response.status_code == 302
-        assert reverse("web:sign-in") in response["Location"]
+        assert reverse("accounts:sign-in") in response["Location"]
 
 
 def test_navigation_offers_intelligence_to_analysts_and_managers(picture: dict[str, Any]) -> None:
-    home = reverse("web:home")
+    home = reverse("pages:home")
     url = reverse("insight:overview")
     for role, shown in [("analyst", True), ("manager", True), ("panel.chair", False)]:
         html = client_for(picture["users"][role]).get(home).content.decode()

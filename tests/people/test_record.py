@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from contexts.world import World, build_world, event, involve, record
 from efh.concerns.models import MissingEpisode
+from efh.concerns.selectors.chronology import RhiState, rhi_state
 from efh.core.models import AccessLogEntry
 from efh.people.models import Involvement, Person, SharingDecision, Status
 from efh.people.policy import pseudonym
-from efh.people.selectors.record import RhiState, age_band, rhi_state
+from efh.people.selectors.record import age_band
 
 pytestmark = pytest.mark.django_db
 
@@ -463,3 +464,87 @@ def test_a_fixed_number_of_queries_however_long_the_record(
     analyst = client_for(demo["analyst"])
     with django_assert_max_num_queries(40):
         assert analyst.get(url(world.ada)).status_code == 200
+
+
+# --- A record shared for identity and chronology only ------------------------------------------
+
+
+def _share_chronology(demo: Any, world: World) -> Any:
+    youth = demo["youth.worker"]
+    SharingDecision.objects.create(
+        person=world.ada,
+        shared_by=demo["screener"],
+        to_agency=youth.agency,
+        scope="chronology",
+        purpose="Mentoring",
+        lawful_basis="6_1_e",
+        condition="dpa_s1_p18",
+        decided_at=datetime(2026, 1, 10, tzinfo=UTC),
+    )
+    return youth
+
+
+def test_a_chronology_only_share_shows_identity_and_chronology_and_nothing_else(
+    demo: Any, world: World
+) -> None:
+    youth = _share_chronology(demo, world)
+    response = client_for(youth).get(url(world.ada))
+    assert response.status_code == 200
+    html, text = response.content.decode(), text_of(response)
+    assert "shared with you for the child" in text and "identity and chronology only" in text
+    # identity and the chronology's events and missing episodes
+    assert "Every source record" in text and "Ada" in text
+    titles = chronology_titles(response)
+    assert any(t.startswith("Missing from") for t in titles)
+    assert not any(t.endswith("started") or t.endswith("ended") for t in titles)  # statuses
+    # nothing else: addresses, statuses, associations, flags, missing episodes' next steps,
+    # the Philomena profile, derived intelligence, who is involved and what is shared
+    for absent in (
+        'id="addresses"',
+        'id="statuses"',
+        'id="associations"',
+        'id="flags-heading"',
+        'id="derived-heading"',
+        "Missing episodes and return home interviews",
+        "Philomena profile</a>",
+        "Involved practitioners",
+        "Information sharing in force",
+        "Looked after",
+        "1 Old Road",
+    ):
+        assert absent not in html, absent
+    entry = AccessLogEntry.objects.filter(object_type="person").latest("seq")
+    assert entry.detail["scope"] == "chronology"
+    assert set(entry.fields) == {"identity", "source_records", "aliases", "chronology"}
+
+
+def test_a_whole_record_share_alongside_a_chronology_one_gives_the_whole_record(
+    demo: Any, world: World
+) -> None:
+    youth = _share_chronology(demo, world)
+    SharingDecision.objects.create(
+        person=world.ada,
+        shared_by=demo["screener"],
+        to_user=youth,
+        scope="record",
+        purpose="Allocated mentor",
+        lawful_basis="6_1_e",
+        condition="dpa_s1_p18",
+        decided_at=datetime(2026, 1, 11, tzinfo=UTC),
+    )
+    html = client_for(youth).get(url(world.ada)).content.decode()
+    assert 'id="addresses"' in html and 'id="associations"' in html
+
+
+@pytest.mark.parametrize("page", ["concerns:missing", "concerns:philomena"])
+def test_a_chronology_only_share_does_not_open_missing_episodes_or_philomena(
+    demo: Any, world: World, page: str
+) -> None:
+    youth = _share_chronology(demo, world)
+    target = world.overdue.pk if page == "concerns:missing" else world.ada.pk
+    response = client_for(youth).get(reverse(page, args=[target]))
+    assert response.status_code == 403
+    assert "identity and chronology only" in text_of(response)
+    entry = AccessLogEntry.objects.latest("seq")
+    assert entry.action == "refused" and entry.detail["refused_because"] == "shared_chronology"
+    assert entry.fields == []

@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "efh.concerns",
     "efh.ingest",
     "efh.insight",
+    "efh.audit",
+    "efh.pages",
     "efh.web",
     # Generates synthetic boroughs (management command only); nothing imports it.
     "efh.synth",
@@ -128,7 +130,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "efh.web.context_processors.service",
+                "efh.pages.context_processors.service",
             ],
         },
     },
@@ -166,9 +168,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-LOGIN_URL = "web:sign-in"
-LOGIN_REDIRECT_URL = "web:home"
-LOGOUT_REDIRECT_URL = "web:sign-in"
+LOGIN_URL = "accounts:sign-in"
+LOGIN_REDIRECT_URL = "pages:home"
+LOGOUT_REDIRECT_URL = "accounts:sign-in"
 
 SESSION_COOKIE_AGE = int(os.environ.get("EFH_SESSION_SECONDS", 30 * 60))
 SESSION_SAVE_EVERY_REQUEST = True
@@ -229,7 +231,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 # A try while locked does not restart the clock, so the real user is not kept out by retrying.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_CALLABLE = "efh.web.views.sign_in_locked_out"
+AXES_LOCKOUT_CALLABLE = "efh.accounts.views.sign_in_locked_out"
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 # axes.W006 asks for the IP address as a lockout parameter too; we leave it out on purpose

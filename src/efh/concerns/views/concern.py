@@ -61,7 +61,7 @@ from efh.concerns.services.concern import (
     concern_record,
 )
 from efh.core.access import Capability
-from efh.people.policy import Level, NeedToKnow, access_person
+from efh.people.policy import NeedToKnow, NotPermitted, View, access_person
 
 # Fields that are search and add boxes, not part of the concern as recorded.
 SCRATCH_FIELDS = {
@@ -213,7 +213,7 @@ class Page:
             "draft_saved_at": _saved_at(self.draft.updated_at) if self.draft else "",
             "form_url": form_url,
             "autosave_url": reverse("concerns:concern-autosave"),
-            "sign_in_url": reverse("web:sign-in"),
+            "sign_in_url": reverse("accounts:sign-in"),
             "focus": self.focus,
             "tile_url": tile_url,
             "tile_attribution": getattr(settings, "EFH_MAP_TILE_ATTRIBUTION", ""),
@@ -233,13 +233,16 @@ def _start_fields(request: AuthenticatedRequest) -> Fields | HttpResponse:
     if person_id is None:
         raise Http404("No such person")
     try:
-        access = access_person(
+        access_person(
             request.user,
             person_id,
             request=request,
             fields=["given_name", "family_name"],
             detail={"for": "record a concern"},
+            views=(View.FULL, View.SHARED_CHRONOLOGY),
         )
+    except NotPermitted as refused:
+        raise PermissionDenied("Pseudonymised access cannot record a concern") from refused
     except NeedToKnow as refused:
         return render(
             request,
@@ -247,8 +250,6 @@ def _start_fields(request: AuthenticatedRequest) -> Fields | HttpResponse:
             {"refused": refused, "person_id": person_id},
             status=403,
         )
-    if access.level != Level.FULL:
-        raise PermissionDenied("Pseudonymised access cannot record a concern")
     return with_people(fields, [Involved(person_id=person_id, role=Role.SUBJECT)])
 
 
@@ -418,7 +419,7 @@ def concern_autosave(request: HttpRequest) -> JsonResponse:
             {
                 "error": "signed-out",
                 "message": "Your session has ended. Sign in again to save this draft.",
-                "sign_in": reverse("web:sign-in"),
+                "sign_in": reverse("accounts:sign-in"),
             },
             status=401,
         )

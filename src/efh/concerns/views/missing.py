@@ -17,13 +17,20 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from efh.accounts.http import AuthenticatedRequest
 from efh.concerns.forms.missing import InterviewForm, MissingEpisodeForm, PhilomenaForm
 from efh.concerns.models import MissingEpisode, PhilomenaProfile
 from efh.concerns.selectors import missing as selectors
 from efh.concerns.services import missing as services
 from efh.core.access import Capability
-from efh.people.policy import NeedToKnow, PersonAccess, access_person, labels_for
-from efh.web.views import AuthenticatedRequest
+from efh.people.policy import (
+    NeedToKnow,
+    NotPermitted,
+    PersonAccess,
+    View,
+    access_person,
+    labels_for,
+)
 
 EPISODE_FIELDS = [
     "missing_from",
@@ -76,7 +83,11 @@ def _open_child(
             fields=fields,
             detail=detail,
             object_type=object_type,
+            views=(View.FULL,),
         )
+    except NotPermitted as refusal:
+        reason = "pseudonymised" if refusal.view == View.PSEUDONYMISED else "scope"
+        raise Refused(reason=reason) from None
     except NeedToKnow as refusal:
         raise Refused(
             reason="need_to_know",
@@ -84,8 +95,6 @@ def _open_child(
             can_break_glass=refusal.can_break_glass,
             person_id=person_id,
         ) from None
-    if not access.full:
-        raise Refused(reason="pseudonymised")
     return access
 
 
