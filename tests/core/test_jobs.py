@@ -65,8 +65,6 @@ def test_durations_in_words() -> None:
 
 
 def test_a_run_as_its_page_shows_it() -> None:
-    queued = RunProgress(_run(status="queued"), AT, timedelta(minutes=2))
-    assert queued.active and queued.queued and not queued.running and queued.colour == "grey"
     running = RunProgress(_run(done=3, total=4), AT, timedelta(minutes=2))
     assert running.active and running.colour == "blue" and running.percent == 75
     dead = RunProgress(_run(heartbeat_at=AT - timedelta(minutes=3)), AT, timedelta(minutes=2))
@@ -123,3 +121,19 @@ def test_a_queued_run_whose_task_is_gone_is_failed_and_blocks_nothing() -> None:
     DBTaskResult.objects.filter(id=waiting.task_id).update(status="FAILED")
     assert still_queued([LinkRun.objects.get(pk=waiting.pk)], failed="failed") is None
     assert LinkRun.objects.get(pk=waiting.pk).status == LinkRunStatus.FAILED
+
+
+@pytest.mark.django_db
+def test_a_queued_run_whose_task_is_gone_shows_as_lost_and_does_not_hide_the_start() -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from efh.ingest.tasks import link
+
+    run = _run(status="queued", task_id=str(link.enqueue(1).id))
+    row = RunProgress(run, AT, timedelta(minutes=2))
+    assert row.queued and row.active and not row.lost and not row.running
+    assert row.colour == "grey" and row.time_left is None
+    DBTaskResult.objects.all().delete()
+    row = RunProgress(run, AT, timedelta(minutes=2))
+    assert row.lost and not row.queued and not row.active
+    assert row.status_label == "Failed: its task was lost before it ran" and row.colour == "red"

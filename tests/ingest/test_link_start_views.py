@@ -122,3 +122,23 @@ def test_the_page_shows_a_running_run_with_its_stage_steps_and_time_left(
     assert META_REFRESH not in page and "Time left" not in page
     assert "Finished" in page and "Merges: 4" in page
     assert "Start a link run</button>" in page
+
+
+@pytest.mark.django_db
+def test_a_queued_run_whose_task_was_lost_does_not_block_the_next(demo: dict[str, Any]) -> None:
+    client = _client(demo["screener"])
+    client.post(START)
+    lost = LinkRun.objects.get()
+    DBTaskResult.objects.all().delete()  # e.g. pruned before any worker ran it
+    page = client.get(RUNS).content.decode()
+    assert "Failed: its task was lost before it ran" in page
+    assert "Start a link run</button>" in page and META_REFRESH not in page
+
+    assert client.post(START).status_code == 302
+    lost.refresh_from_db()
+    assert lost.status == LinkRunStatus.FAILED
+    assert lost.message == "Its task was removed from the queue before it ran; nothing was changed."
+    new = LinkRun.objects.exclude(pk=lost.pk).get()
+    assert new.status == LinkRunStatus.QUEUED and DBTaskResult.objects.get().id.hex in (
+        new.task_id.replace("-", ""),
+    )

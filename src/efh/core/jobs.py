@@ -193,8 +193,14 @@ class RunProgress:
     previous: float | None = None
 
     @property
+    def lost(self) -> bool:
+        """Queued, but its task is gone or ended without taking it: it will never run (the
+        next start marks it failed)."""
+        return bool(self.run.status == "queued" and not task_waiting(self.run.task_id))
+
+    @property
     def queued(self) -> bool:
-        return bool(self.run.status == "queued")
+        return bool(self.run.status == "queued") and not self.lost
 
     @property
     def interrupted(self) -> bool:
@@ -213,11 +219,13 @@ class RunProgress:
     def status_label(self) -> str:
         if self.interrupted:
             return "Interrupted: nothing was changed"
+        if self.lost:
+            return "Failed: its task was lost before it ran"
         return str(self.run.get_status_display())
 
     @property
     def colour(self) -> str:
-        if self.interrupted or self.run.status in ("failed", "interrupted"):
+        if self.interrupted or self.lost or self.run.status in ("failed", "interrupted"):
             return "red"
         if self.queued:
             return "grey"
