@@ -77,10 +77,21 @@ def test_an_analyst_starts_a_refresh_and_sees_it_finish(
     expect(page.get_by_role("button", name="Start a refresh")).to_be_visible()
     assert_accessible(page)
 
-    # A second start while one is queued is refused with its reason, on the same page.
-    RefreshRun.objects.filter(pk=run.pk).update(status=RefreshStatus.QUEUED)
-    page.reload()
-    expect(page.get_by_role("button", name="Start a refresh")).to_have_count(0)
-    expect(
-        page.get_by_text(f"Refresh {run.pk} is queued, waiting for the task worker")
-    ).to_be_visible()
+    # A second start (from another tab, opened before the first) is refused with its reason.
+    other = page.context.new_page()
+    other.goto(f"{live_server.url}{reverse('insight:refresh-runs')}")
+    page.get_by_role("button", name="Start a refresh").click()
+    page.wait_for_load_state()
+    second = RefreshRun.objects.exclude(pk=run.pk).get()
+    expect(page.get_by_text(f"Refresh {second.pk} is queued.")).to_be_visible()
+    other.get_by_role("button", name="Start a refresh").click()
+    other.wait_for_load_state()
+    refusal = other.get_by_role(
+        "link", name=re.compile(rf"^Refresh {second.pk} is already waiting")
+    )
+    expect(refusal).to_be_visible()
+    assert_accessible(other)
+    refusal.click()  # the error summary's link goes to what says why
+    expect(other.locator("#start-run")).to_be_focused()
+    assert RefreshRun.objects.count() == 2
+    other.close()
