@@ -89,7 +89,7 @@ def test_an_analyst_starts_a_refresh_and_a_second_is_refused(demo: dict[str, Any
     run = RefreshRun.objects.get()
     assert run.status == RefreshStatus.QUEUED
     assert DBTaskResult.objects.count() == 1
-    entry = AccessLogEntry.objects.get(object_type="refresh_run")
+    entry = AccessLogEntry.objects.get(object_type="intelligence_refresh")
     assert (entry.username, entry.action, entry.object_id) == ("analyst", "create", str(run.pk))
     page = client.get(RUNS).content.decode()
     assert f"Refresh {run.pk} is queued." in page
@@ -105,7 +105,7 @@ def test_an_analyst_starts_a_refresh_and_a_second_is_refused(demo: dict[str, Any
         "it has finished."
     ) in page
     assert RefreshRun.objects.count() == 1 and DBTaskResult.objects.count() == 1
-    entries = AccessLogEntry.objects.filter(object_type="refresh_run").order_by("seq")
+    entries = AccessLogEntry.objects.filter(object_type="intelligence_refresh").order_by("seq")
     assert [e.detail.get("outcome") for e in entries] == [None, "refused"]
 
 
@@ -123,7 +123,7 @@ def test_other_roles_may_neither_start_nor_watch_a_refresh(
     with pytest.raises(PermissionDenied):
         refresh_run_start(actor=demo[username])
     # Both refused attempts to start are in the access log as refused.
-    entries = AccessLogEntry.objects.filter(object_type="refresh_run")
+    entries = AccessLogEntry.objects.filter(object_type="intelligence_refresh")
     assert [(e.username, e.detail["outcome"]) for e in entries] == [(username, "refused")] * 2
 
 

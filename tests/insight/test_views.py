@@ -107,25 +107,27 @@ def test_viewing_a_candidate_is_access_logged_with_the_people_shown(
     assert AccessLogEntry.objects.count() == before + 1
     assert entry is not None
     assert entry.action == AccessAction.VIEW
-    assert (entry.object_type, entry.object_id) == ("peer group candidate", "PG-0001")
+    assert (entry.object_type, entry.object_id) == ("candidate", "PG-0001")
+    assert entry.detail["kind"] == "peer_group"
     ids = picture["ids"]
     assert entry.detail["persons"] == sorted(ids[k] for k in ("c1", "c2", "c3", "c4"))
     client.get(reverse("insight:adults"))
     listing = AccessLogEntry.objects.order_by("-seq").first()
-    assert listing is not None and listing.object_type == "adult candidate list"
+    assert listing is not None and listing.object_type == "candidate"
+    assert listing.detail["kind"] == "adult" and listing.object_id == ""
     assert listing.detail["persons"] == [ids["adult"]]
     client.get(reverse("insight:person", kwargs={"person_id": ids["c2"]}))
     person = AccessLogEntry.objects.order_by("-seq").first()
-    assert person is not None and person.object_type == "person connections"
+    assert person is not None and person.object_type == "person_connections"
     assert ids["c2"] in person.detail["persons"]
 
 
 @pytest.mark.parametrize(
     ("url_name", "code", "decision", "object_type"),
     [
-        ("insight:peer-group", "PG-0001", "confirmed", "peer group candidate"),
-        ("insight:adult", "AD-0001", "dismissed", "adult candidate"),
-        ("insight:co-missing-group", "CM-0001", "confirmed", "co-missing candidate"),
+        ("insight:peer-group", "PG-0001", "confirmed", "candidate"),
+        ("insight:adult", "AD-0001", "dismissed", "candidate"),
+        ("insight:co-missing-group", "CM-0001", "confirmed", "candidate"),
     ],
 )
 def test_review_is_stored_with_its_reason_and_logged(
@@ -302,3 +304,14 @@ def test_pseudonymised_record_links_the_analyst_to_candidates(picture: dict[str,
     manager = client_for(picture["users"]["manager"])
     html = manager.get(reverse("people:record", kwargs={"person_id": ids["c1"]})).content.decode()
     assert "PG-0001" not in html
+
+
+@pytest.mark.parametrize("role", ["analyst", "manager"])
+def test_home_page_links_analysts_and_managers_to_the_intelligence_picture(
+    picture: dict[str, Any], role: str
+) -> None:
+    html = client_for(picture["users"][role]).get("/").content.decode()  # the home page
+    assert f'href="{reverse("insight:overview")}">The intelligence picture</a>' in html
+    assert "hotspots on a map and trends by harm type" in html
+    assert "later release" not in html
+    assert ("for professional review" in html) is (role == "analyst")

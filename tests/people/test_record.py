@@ -17,7 +17,14 @@ from contexts.world import World, build_world, event, involve, record
 from efh.concerns.models import MissingEpisode
 from efh.concerns.selectors.chronology import RhiState, rhi_state
 from efh.core.models import AccessLogEntry
-from efh.people.models import Involvement, Person, SharingDecision, Status
+from efh.people.models import (
+    Address,
+    Involvement,
+    Person,
+    PersonRecord,
+    SharingDecision,
+    Status,
+)
 from efh.people.policy import pseudonym
 from efh.people.selectors.record import age_band
 
@@ -130,7 +137,7 @@ def test_open_actions_and_links(demo: Any, world: World) -> None:
     # the open episode and the overdue interview, with links to the missing screens
     assert f'href="{reverse("concerns:missing", args=[world.still_missing.pk])}"' in html
     assert f'href="{reverse("concerns:missing-interview", args=[world.overdue.pk])}"' in html
-    assert "Interview overdue: 72 hours passed" in text
+    assert "Interview held within 72 hours Overdue: not held" in text
 
 
 def test_adult_page_has_the_same_sections(demo: Any, world: World) -> None:
@@ -395,12 +402,29 @@ def test_each_view_writes_one_access_log_entry_naming_the_sections(demo: Any, wo
     ("returned", "offered", "completed", "declined", "text", "overdue"),
     [
         (None, None, None, False, "Still missing", False),
-        (-1, None, None, False, "Interview due", False),
-        (-80, None, None, False, "Interview overdue", True),
-        (-80, -10, None, False, "Interview offered within 72 hours", False),
-        (-100, -90, -80, False, "Interview held, offered within 72 hours", False),
-        (-100, -1, -1, False, "Interview held, 72 hours missed", False),
-        (-100, None, None, True, "declined", False),
+        (-1, None, None, False, "Held within 72 hours: Due by", False),
+        (-80, None, None, False, "Held within 72 hours: Overdue", True),
+        (
+            -80,
+            -10,
+            None,
+            False,
+            "Offered within 72 hours: Met. Held within 72 hours: Overdue",
+            True,
+        ),
+        (-80, -2, None, False, "Offered within 72 hours: Not met (78 hours)", True),
+        (-100, -90, -80, False, "Offered within 72 hours: Met. Held within 72 hours: Met", False),
+        (-100, -1, -1, False, "Held within 72 hours: Not met (99 hours)", False),
+        # Offered at 48 hours, held at 100: the record page says what the episode page says.
+        (
+            -120,
+            -72,
+            -20,
+            False,
+            "Offered within 72 hours: Met. Held within 72 hours: Not met",
+            False,
+        ),
+        (-100, None, None, True, "Declined by the child", False),
     ],
 )
 def test_rhi_state(
@@ -548,3 +572,46 @@ def test_a_chronology_only_share_does_not_open_missing_episodes_or_philomena(
     entry = AccessLogEntry.objects.latest("seq")
     assert entry.action == "refused" and entry.detail["refused_because"] == "shared_chronology"
     assert entry.fields == []
+
+
+def test_free_text_masks_the_names_of_people_the_user_cannot_open(demo: Any, world: World) -> None:
+    """A practitioner who sees Bea as initials must not read her name in the summary."""
+    seen = event(  # health's: police recording it would give police a need to know of Bea
+        "concern",
+        "health",
+        datetime(2026, 3, 1, 18, 0, tzinfo=UTC),
+        summary="Ada was with Bea Quill at the park; BEA said quill drove. Cal too.",
+        child_words="Bea is my friend",
+    )
+    involve(seen, world.ada_police, "subject", world.delivery)
+    involve(seen, PersonRecord.objects.get(person=world.bea), "associate", world.delivery)
+    involve(seen, PersonRecord.objects.get(person=world.cal), "associate", world.delivery)
+    text = text_of(client_for(demo["police.officer"]).get(url(world.ada)))
+    assert "Ada was with B.Q. at the park; B.Q. said B.Q. drove. Cal too." in text
+    assert "B.Q. is my friend" in text
+    assert "Bea" not in text and "Quill" not in text and "BEA" not in text
+    # a user who may open Bea's record reads her name
+    screener = text_of(client_for(demo["screener"]).get(url(world.ada)))
+    assert "Ada was with Bea Quill at the park" in screener
+
+
+def test_pseudonymised_facts_come_from_whichever_record_holds_them(demo: Any, world: World) -> None:
+    """The newest record may hold no ethnicity and an address at a postcode no known place
+    shares: the page still says what an older record holds, and the ward from the postcode's
+    sector."""
+    child = Person.objects.create()
+    older = record(child, "police", "Zed", "Example", ethnicity="B1", sex="M")
+    newest = record(
+        child, "education", "Zed", "Example", ethnicity="", sex="", recorded_at=datetime.now(UTC)
+    )
+    assert newest.recorded_at > older.recorded_at
+    Address.objects.create(
+        record=newest,
+        address="9 Nowhere Row",
+        postcode="E8 1ZZ",
+        valid_from=datetime(2025, 1, 1, tzinfo=UTC),
+    )
+    text = text_of(client_for(demo["analyst"]).get(url(child)))
+    assert "Ethnicity Black: African" in text
+    assert "Sex Male" in text
+    assert f"Ward of latest address {world.park.ward.name}" in text

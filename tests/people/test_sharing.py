@@ -159,6 +159,16 @@ def test_sharing_with_a_named_person(client, demo, child):
             "expires_day",
             "The expiry date must be today or in the future",
         ),
+        (
+            {"purpose": "p" * 4001},
+            "purpose",
+            "Why you are sharing it must be 4,000 characters or fewer",
+        ),
+        (
+            {"consent": "no", "consent_override_reason": "r" * 4001},
+            "consent_override_reason",
+            "Why consent was not sought or was overridden must be 4,000 characters or fewer",
+        ),
     ],
 )
 def test_validation_errors_are_shown_and_nothing_is_shared(

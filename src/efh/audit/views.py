@@ -24,7 +24,7 @@ from efh.accounts.models import User
 from efh.audit import selectors
 from efh.audit.forms import BreakGlassReviewForm, LogFilterForm
 from efh.core.access import Capability
-from efh.core.models import AccessAction, AccessLogEntry
+from efh.core.models import AccessAction, AccessLogEntry, ObjectType
 from efh.core.services import access_log_record
 from efh.people.models import BreakGlassAccess
 from efh.people.services import break_glass_review
@@ -77,7 +77,7 @@ def _log_screen(request: AuditRequest, screen: str, **detail: Any) -> None:
     access_log_record(
         actor=request.user,
         action=AccessAction.VIEW,
-        object_type="access_log",
+        object_type=ObjectType.ACCESS_LOG,
         object_id=screen,
         detail=detail,
         request=request,
@@ -178,7 +178,7 @@ def person(request: AuditRequest, person_id: int) -> HttpResponse:
         lambda detail: access_log_record(
             actor=request.user,
             action=AccessAction.VIEW,
-            object_type="access_log",
+            object_type=ObjectType.ACCESS_LOG,
             object_id="person",
             fields=["given_name", "family_name", "date_of_birth"],
             detail={"person": person_id, **detail},
@@ -309,7 +309,7 @@ def break_glass_review_view(request: AuditRequest, pk: int) -> HttpResponse:
     access_log_record(
         actor=request.user,
         action=AccessAction.VIEW,
-        object_type="break_glass_access",
+        object_type=ObjectType.BREAK_GLASS_ACCESS,
         object_id=access.pk,
         fields=["reason", "given_name", "family_name", "date_of_birth"],
         detail={"person": access.person_id, "user": access.user_id},

@@ -16,6 +16,13 @@ Environment variables:
   ``EFH_LINK_UPPER`` / ``EFH_LINK_LOWER``: match-weight thresholds overriding the model's own
   (at or above the upper one, records are linked automatically; between the two, the pair goes to
   clerical review; below the lower one, they are left apart).
+- ``EFH_POSTCODE_AREAS`` (comma-separated, default ``E,EC,N``: City & Hackney): the postcode
+  areas a place in the partnership's area can have. Where something happened must have one of
+  them; a postcode elsewhere (a child's home address, where a child was found) need only be a
+  real UK postcode.
+- ``EFH_AREA_BOUNDS`` (``south,west,north,east`` in WGS84 degrees, default
+  ``51.46,-0.19,51.63,0.06``: the City of London and Hackney with about 5 km around them): a
+  point typed or chosen on a map must fall inside it.
 """
 
 from __future__ import annotations
@@ -199,6 +206,8 @@ EFH_IMPORT_BULK_ROWS = int(os.environ.get("EFH_IMPORT_BULK_ROWS", 100_000))
 EFH_BREAK_GLASS_MINUTES = int(os.environ.get("EFH_BREAK_GLASS_MINUTES", 120))
 # Map tiles for the maps (e.g. a partnership's own tile server, "https://tiles.example/{z}/{x}/{y}.png").
 # Empty: no tiles and nothing fetched from the internet; places are given as latitude/longitude.
+EFH_POSTCODE_AREAS = os.environ.get("EFH_POSTCODE_AREAS", "E,EC,N")
+EFH_AREA_BOUNDS = os.environ.get("EFH_AREA_BOUNDS", "51.46,-0.19,51.63,0.06")
 EFH_MAP_TILE_URL = os.environ.get("EFH_MAP_TILE_URL", "")
 EFH_MAP_TILE_ATTRIBUTION = os.environ.get("EFH_MAP_TILE_ATTRIBUTION", "")
 # How to reach the front door urgently, shown after a concern is recorded (e.g. a phone number).

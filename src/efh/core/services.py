@@ -10,7 +10,9 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 
 from efh.core.audit import GENESIS, entry_hash
-from efh.core.models import AccessAction, AccessLogEntry, AccessLogHead
+from efh.core.models import AccessAction, AccessLogEntry, AccessLogHead, ObjectType
+
+OBJECT_TYPES = frozenset(ObjectType.values)
 
 
 def _command_line() -> str:
@@ -42,6 +44,10 @@ def access_log_record(
     ``actor`` is the signed-in user, or None for the command line (then ``origin`` names the
     operating-system account). Call it in the same transaction as the view or change it records.
     """
+    if object_type and object_type not in OBJECT_TYPES:
+        raise ValueError(
+            f"unknown access-log object type {object_type!r}: name it in core.models.ObjectType"
+        )
     if connection.vendor == "postgresql":  # one writer at a time extends the chain
         with connection.cursor() as cursor:
             cursor.execute(CHAIN_LOCK)

@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from efh.core.jobs import serialise
-from efh.core.models import AccessAction
+from efh.core.models import AccessAction, ObjectType
 from efh.core.services import access_log_record
 from efh.ingest import selectors, tasks
 from efh.ingest.linking import LinkRefused, link_run_current
@@ -40,7 +40,7 @@ def link_run_start(*, actor: User, request: HttpRequest | None = None) -> LinkRu
             access_log_record(
                 actor=actor,
                 action=AccessAction.CREATE,
-                object_type="link_run",
+                object_type=ObjectType.LINK_RUN,
                 detail={"outcome": "refused", "why": str(refused)},
                 request=request,
             )
@@ -71,7 +71,7 @@ def _link_run_start(*, actor: User, request: HttpRequest | None) -> LinkRun:
     access_log_record(
         actor=actor,
         action=AccessAction.CREATE,
-        object_type="link_run",
+        object_type=ObjectType.LINK_RUN,
         object_id=run.pk,
         detail={"queued": True, "kind": run.kind, "task": str(result.id)},
         request=request,

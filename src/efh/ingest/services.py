@@ -26,7 +26,7 @@ from django.db import connection, models, transaction
 from efh.concerns.models import Event, EventPerson, MissingEpisode, MissingWith
 from efh.contexts.models import Association, Location, Organisation, PeerGroup
 from efh.core import bulk
-from efh.core.models import AccessAction, Delivery, RecordVersion
+from efh.core.models import AccessAction, Delivery, ObjectType, RecordVersion
 from efh.core.services import access_log_record
 from efh.ingest import selectors
 from efh.ingest.linkage import NewPerson, assign_persons, identifiers
@@ -147,7 +147,7 @@ def delivery_import(*, path: Path, progress: Progress = lambda _m: None) -> Impo
         access_log_record(
             actor=None,
             action=AccessAction.IMPORT,
-            object_type="delivery",
+            object_type=ObjectType.DELIVERY,
             object_id=delivery.pk,
             detail={"path": delivery.path, "counts": loader.counts},
         )

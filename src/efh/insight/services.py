@@ -18,12 +18,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from efh.core.jobs import serialise
-from efh.core.models import AccessAction
+from efh.core.models import AccessAction, ObjectType
 from efh.core.services import access_log_record
 from efh.insight import tasks
 from efh.insight.models import (
     Candidate,
-    CandidateKind,
     CandidateMember,
     CandidateReview,
     RefreshRun,
@@ -32,7 +31,6 @@ from efh.insight.models import (
 )
 from efh.insight.policy import require_candidates
 from efh.insight.refresh import RefreshRefused, refresh_run_current
-from efh.insight.selectors import KIND_OBJECT
 
 if TYPE_CHECKING:
     from efh.accounts.models import User
@@ -80,10 +78,15 @@ def candidate_review(
     access_log_record(
         actor=actor,
         action=AccessAction.UPDATE,
-        object_type=KIND_OBJECT.get(CandidateKind(locked.kind), "candidate"),
+        object_type=ObjectType.CANDIDATE,
         object_id=locked.code,
         fields=["review_status"],
-        detail={"decision": decision, "review": review.pk, "persons": members},
+        detail={
+            "kind": locked.kind,
+            "decision": decision,
+            "review": review.pk,
+            "persons": members,
+        },
         reason=reason,
         request=request,
     )
@@ -93,7 +96,7 @@ def candidate_review(
 def intelligence_viewed(
     *,
     actor: User,
-    object_type: str,
+    object_type: ObjectType,
     object_id: str | int = "",
     person_ids: list[int],
     request: HttpRequest | None = None,
@@ -123,7 +126,7 @@ def refresh_run_start(*, actor: User, request: HttpRequest | None = None) -> Ref
             access_log_record(
                 actor=actor,
                 action=AccessAction.CREATE,
-                object_type="refresh_run",
+                object_type=ObjectType.INTELLIGENCE_REFRESH,
                 detail={"outcome": "refused", "why": str(refused)},
                 request=request,
             )
@@ -152,7 +155,7 @@ def _refresh_run_start(*, actor: User, request: HttpRequest | None) -> RefreshRu
     access_log_record(
         actor=actor,
         action=AccessAction.CREATE,
-        object_type="refresh_run",
+        object_type=ObjectType.INTELLIGENCE_REFRESH,
         object_id=run.pk,
         detail={"queued": True, "task": str(result.id)},
         request=request,

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from efh.accounts.http import AuthenticatedRequest
 from efh.insight.policy import require_candidates
 from efh.insight.refresh import RefreshRefused
-from efh.insight.selectors_runs import refresh_runs as refresh_runs_selector
+from efh.insight.selectors.refresh_runs import refresh_runs as refresh_runs_selector
 from efh.insight.services import refresh_run_start
 from efh.web.pages import page_range, query_without_page
 

@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from efh.accounts.http import AuthenticatedRequest
 from efh.concerns.selectors.concern import drafts_for
-from efh.core.models import AccessAction
+from efh.core.models import AccessAction, ObjectType
 from efh.core.services import access_log_record
 from efh.pages import selectors
 
@@ -21,7 +21,7 @@ def home(request: AuthenticatedRequest) -> HttpResponse:
         access_log_record(
             actor=request.user,
             action=AccessAction.VIEW,
-            object_type="concern_drafts",
+            object_type=ObjectType.CONCERN_DRAFT,
             fields=["names"],
             detail={"people": named},
             request=request,

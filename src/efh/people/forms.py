@@ -82,6 +82,7 @@ class SharingForm(GovukFormMixin, forms.Form):
         required=False,
         max_length=150,
         help_text="As they sign in to this service",
+        error_messages={"max_length": "The username must be 150 characters or fewer"},
     )
     scope = forms.ChoiceField(
         label="What are you sharing?",
@@ -100,6 +101,7 @@ class SharingForm(GovukFormMixin, forms.Form):
         error_messages={
             "required": "Say why you are sharing this record",
             "invalid_choice": "Say why you are sharing this record",
+            "max_length": "Why you are sharing it must be 4,000 characters or fewer",
         },
     )
     lawful_basis = forms.ChoiceField(
@@ -141,6 +143,10 @@ class SharingForm(GovukFormMixin, forms.Form):
         ),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
+        error_messages={
+            "max_length": "Why consent was not sought or was overridden must be 4,000 "
+            "characters or fewer"
+        },
     )
     expires_day = forms.CharField(label="Day", required=False, max_length=2)
     expires_month = forms.CharField(label="Month", required=False, max_length=2)

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -34,6 +35,7 @@ from django.http import Http404, HttpRequest
 
 from efh.core.access import Capability
 from efh.core.models import AccessAction, Source
+from efh.core.policies import CHANGE, VIEW, register
 from efh.core.services import access_log_record
 from efh.people.extensions import agency_recorded_conditions
 from efh.people.models import (
@@ -363,6 +365,9 @@ class Label:
     person_id: int
     text: str
     can_open: bool
+    names: tuple[str, ...] = ()
+    """Every name the person's records give (full names, given and family names), kept only
+    where the user may not open the record: what :func:`mask_names` hides in free text."""
 
 
 def initials(given_name: str, family_name: str) -> str:
@@ -377,17 +382,74 @@ def labels_for(user: User, person_ids: list[int]) -> dict[int, Label]:
         return {}
     openable = set(instances_user_can_view(user).filter(pk__in=ids).values_list("pk", flat=True))
     names: dict[int, tuple[str, str]] = {}
+    known: dict[int, set[str]] = {}
     for pid, given, family in (
         PersonRecord.objects.filter(person_id__in=ids)
         .order_by("person_id", "-recorded_at", "pk")
         .values_list("person_id", "given_name", "family_name")
     ):
         names.setdefault(pid, (given, family))
+        known.setdefault(pid, set()).update(
+            n for n in (f"{given} {family}".strip(), *given.split(), *family.split()) if n
+        )
     labels = {}
     for pid in ids:
         given, family = names.get(pid, ("", ""))
         if pid in openable:
             labels[pid] = Label(pid, f"{given} {family}".strip() or f"Person {pid}", True)
         else:
-            labels[pid] = Label(pid, initials(given, family), False)
+            hidden = tuple(sorted(known.get(pid, ()), key=lambda n: (-len(n), n)))
+            labels[pid] = Label(pid, initials(given, family), False, hidden)
     return labels
+
+
+MASKABLE = 2
+"""Names shorter than this are left alone: a single letter is no one's name in a sentence."""
+
+
+def mask_names(text: str, labels: Iterable[Label | None]) -> str:
+    """Free text with the names of people the user may not open replaced by their initials,
+    as everywhere else on the page (a record's free text must not undo need to know). Longer
+    names first, so "Bea Example" becomes "B.E.", not "B. E."; whole words, any case."""
+    for label in labels:
+        if label is None or label.can_open or not label.names:
+            continue
+        names = [n for n in label.names if len(n) >= MASKABLE]
+        if not names:
+            continue
+        pattern = r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)"
+        text = re.sub(pattern, label.text, text, flags=re.IGNORECASE)
+    return text
+
+
+VIEW_PSEUDONYMISED = "view_pseudonymised"
+
+
+class PersonPolicy:
+    """Persons: the records the user may open by name (``instances_user_can_view``) and one
+    record for an action (``access_person``, which logs the view or the refusal): ``view`` is
+    opening it by name (whole, or as shared); ``view_pseudonymised`` lets an analyst's
+    pseudonymised view through too (the record page); ``change`` needs the capability to
+    record and the whole record."""
+
+    resource = "person"
+
+    def instances_user_can_view(self, user: User) -> QuerySet[Person]:
+        return instances_user_can_view(user)
+
+    def access(
+        self, user: User, pk: Any, *, action: str = VIEW, request: HttpRequest | None = None
+    ) -> PersonAccess:
+        if action == CHANGE:
+            if not user.can(Capability.RECORD):
+                _log_refused(user, int(pk), self.resource, {"action": action}, request, "role")
+                raise PermissionDenied("Your role does not record on children's records")
+            return access_person(user, int(pk), request=request, views=(View.FULL,))
+        if action == VIEW_PSEUDONYMISED:
+            return access_person(user, int(pk), request=request)
+        return access_person(
+            user, int(pk), request=request, views=(View.FULL, View.SHARED_CHRONOLOGY)
+        )
+
+
+register(PersonPolicy())

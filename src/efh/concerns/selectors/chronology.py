@@ -24,18 +24,16 @@ from django.db.models import CharField, F, Prefetch, QuerySet, Value
 from django.utils import timezone
 
 from efh.concerns.models import Event, EventPerson, HarmType, MissingEpisode
+from efh.concerns.rhi import RhiMeasures
 from efh.contexts.models import Location, Organisation
 from efh.people.models import Status
-from efh.people.policy import Label
+from efh.people.policy import Label, mask_names
 from efh.people.selectors.sources import SourceInfo, Sources
 
 if TYPE_CHECKING:
     from efh.accounts.models import User
 
 PER_PAGE = 25
-RHI_STANDARD = timedelta(hours=72)
-"""A return home interview is to be offered within 72 hours of a child's return (DfE statutory
-guidance on children who run away or go missing from home or care, 2014)."""
 RECENT_MISSING = timedelta(days=90)
 
 
@@ -88,6 +86,9 @@ class ChronologyEntry:
     recorder: str = ""
     rhi: RhiState | None = None
     summary_visible: bool = True
+    summary: str = ""
+    """The event's free text, with the names of people the user may not open masked."""
+    child_words: str = ""
 
     @property
     def title(self) -> str:
@@ -125,44 +126,13 @@ class ChronologyEntry:
         return "location" if isinstance(self.place, Location) else "organisation"
 
 
-@dataclass(frozen=True)
-class RhiState:
-    """Where a missing episode's return home interview stands against the 72-hour standard."""
-
-    text: str
-    colour: str  # a govuk-tag modifier
-    due_at: datetime | None = None
-    overdue: bool = False
-    open: bool = False
+RhiState = RhiMeasures
+"""Where a missing episode's return home interview stands: the two 72-hour measures, defined
+once in ``efh.concerns.rhi``."""
 
 
 def rhi_state(episode: MissingEpisode, at: datetime) -> RhiState:
-    if episode.returned_at is None:
-        return RhiState("Still missing: interview once the child returns", "red", open=True)
-    due = episode.returned_at + RHI_STANDARD
-    if episode.rhi_completed_at is not None:
-        on_time = (episode.rhi_offered_at or episode.rhi_completed_at) <= due
-        return RhiState(
-            "Interview held" + (", offered within 72 hours" if on_time else ", 72 hours missed"),
-            "green" if on_time else "orange",
-            due,
-        )
-    if episode.rhi_declined:
-        return RhiState("The child declined the interview", "grey", due)
-    if episode.rhi_offered_at is not None:
-        on_time = episode.rhi_offered_at <= due
-        return RhiState(
-            "Interview offered"
-            + (" within 72 hours" if on_time else ", 72 hours missed")
-            + ", not yet held",
-            "yellow",
-            due,
-            overdue=False,
-            open=True,
-        )
-    if at > due:
-        return RhiState("Interview overdue: 72 hours passed", "red", due, overdue=True, open=True)
-    return RhiState("Interview due", "blue", due, open=True)
+    return episode.rhi(now=at)
 
 
 def _window(filters: ChronologyFilters) -> tuple[datetime | None, datetime | None]:
@@ -276,6 +246,7 @@ def chronology_page(
             .defer("raw")
             .defer("record__raw")
             .select_related("record", "found_location", "found_organisation", "recorded_by__agency")
+            .prefetch_related("addenda__recorded_by__agency")
         }
         if episode_ids
         else {}
@@ -348,6 +319,9 @@ def attach_people(
                 continue
             seen.add((pid, ep.role))
             entry.others.append(Involved(labels.get(pid), ep.get_role_display()))
+        others = [o.label for o in entry.others]
+        entry.summary = mask_names(entry.event.summary or "", others)
+        entry.child_words = mask_names(entry.event.child_words or "", others)
 
 
 def event_person_ids(entries: Iterable[ChronologyEntry]) -> set[int]:
@@ -381,6 +355,7 @@ def missing_flags(record_ids: Sequence[int], at: datetime) -> MissingFlags:
             "missing_from",
             "source",
         )
+        .prefetch_related("addenda")
         .order_by("-went_missing_at")
     )
     states = [(e, rhi_state(e, at)) for e in episodes]

@@ -21,9 +21,11 @@ from efh.concerns.selectors.concern import (
     people_search,
     persons_viewable,
 )
+from efh.concerns.validators import check_lengths
 from efh.contexts.models import Location, Organisation
 from efh.core.access import Capability
-from efh.core.models import AccessAction, Source
+from efh.core.changes import created
+from efh.core.models import AccessAction, ObjectType, Source
 from efh.core.services import access_log_record, platform_source
 from efh.people.models import Person, PersonRecord
 
@@ -44,6 +46,7 @@ class PersonInConcern:
     given_name: str = ""
     family_name: str = ""
     date_of_birth: date | None = None
+    is_child: bool | None = None  # as the practitioner said; None: not known (or by birth date)
 
 
 def _hash(raw: str) -> str:
@@ -108,6 +111,7 @@ def concern_record(
     ``people.policy`` reads from the event's source. The draft it came from is deleted.
     """
     _check_can_record(actor)
+    check_lengths({"summary": summary, "child_words": child_words})
     if not people:
         raise ValueError("a concern names at least one person")
     now = timezone.now()
@@ -150,7 +154,13 @@ def concern_record(
                     "given_name": person.given_name,
                     "family_name": person.family_name,
                     "date_of_birth": person.date_of_birth,
+                    "is_child": person.is_child,
                 }
+            )
+            is_child = (
+                person.is_child
+                if person.is_child is not None
+                else _is_child(person.date_of_birth, now)
             )
             record = PersonRecord.objects.create(
                 person=Person.objects.create(),
@@ -159,7 +169,7 @@ def concern_record(
                 given_name=person.given_name,
                 family_name=person.family_name,
                 date_of_birth=person.date_of_birth,
-                is_child=_is_child(person.date_of_birth, now),
+                is_child=is_child,
                 recorded_at=now,
                 delivery=None,
                 line=None,
@@ -186,16 +196,27 @@ def concern_record(
         access_log_record(
             actor=actor,
             action=AccessAction.CREATE,
-            object_type="person",
+            object_type=ObjectType.PERSON,
             object_id=record.person_id,
-            fields=["given_name", "family_name", "date_of_birth"],
-            detail={"record": f"{record.source}/{record.source_id}", "via": "concern"},
+            fields=["given_name", "family_name", "date_of_birth", "is_child"],
+            detail={
+                "record": f"{record.source}/{record.source_id}",
+                "via": "concern",
+                "changes": created(
+                    {
+                        "given_name": record.given_name,
+                        "family_name": record.family_name,
+                        "date_of_birth": record.date_of_birth,
+                        "is_child": record.is_child,
+                    },
+                ),
+            },
             request=request,
         )
     access_log_record(
         actor=actor,
         action=AccessAction.CREATE,
-        object_type="event",
+        object_type=ObjectType.EVENT,
         object_id=event.pk,
         fields=[
             "occurred_at",
@@ -209,6 +230,18 @@ def concern_record(
             "kind": EventKind.CONCERN.value,
             "source": f"{event.source}/{event.source_id}",
             "people": [{"person": r.record.person_id, "role": r.role} for r in roles],
+            "changes": created(
+                {
+                    "occurred_at": occurred_at,
+                    "place": f"{type(place).__name__.lower()}:{place.pk}" if place else None,
+                    "postcode": postcode,
+                    "latitude": latitude,
+                    "longitude": longitude,
+                    "harm_types": sorted(h.code for h in harm_types),
+                    "summary": summary,
+                    "child_words": child_words,
+                },
+            ),
         },
         request=request,
     )
@@ -246,7 +279,7 @@ def concern_draft_save(
     access_log_record(
         actor=actor,
         action=AccessAction.CREATE,
-        object_type="concern_draft",
+        object_type=ObjectType.CONCERN_DRAFT,
         object_id=draft.pk,
         detail={"person": person_id} if person_id else {},
         request=request,
@@ -262,7 +295,7 @@ def concern_draft_delete(*, actor: User, draft_id: int, request: HttpRequest | N
         access_log_record(
             actor=actor,
             action=AccessAction.UPDATE,
-            object_type="concern_draft",
+            object_type=ObjectType.CONCERN_DRAFT,
             object_id=draft_id,
             detail={"deleted": True},
             request=request,
@@ -281,7 +314,7 @@ def concern_people_search(
         action=AccessAction.SEARCH,
         # As the "Search people" screen logs, so that the auditors' "who looked at this child"
         # finds the searches that showed them.
-        object_type="person_search",
+        object_type=ObjectType.PERSON_SEARCH,
         detail={
             "terms": {"name": query},
             "results": [option.person_id for option in results],
@@ -299,7 +332,7 @@ def concern_draft_opened(*, actor: User, draft: ConcernDraft, request: HttpReque
     access_log_record(
         actor=actor,
         action=AccessAction.VIEW,
-        object_type="concern_draft",
+        object_type=ObjectType.CONCERN_DRAFT,
         object_id=draft.pk,
         detail={"person": draft.person_id} if draft.person_id else {},
         request=request,
@@ -311,7 +344,7 @@ def concern_confirmation_viewed(*, actor: User, event: Event, request: HttpReque
     access_log_record(
         actor=actor,
         action=AccessAction.VIEW,
-        object_type="event",
+        object_type=ObjectType.EVENT,
         object_id=event.pk,
         fields=["people"],
         detail={"page": "concern recorded"},

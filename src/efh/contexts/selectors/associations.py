@@ -4,6 +4,7 @@ contributes to a person's record (``contexts/sections.py``)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -111,25 +112,50 @@ def group_associations(
     return out, set(links)
 
 
+def _postcode_prefixes(postcode: str) -> list[tuple[str, bool]]:
+    """The postcode, its sector (``E8 1``) and its district (``E8 ``), as (text, exact)."""
+    compact = "".join(postcode.split()).upper()
+    if len(compact) < 5:
+        return [(compact, False)] if compact else []
+    outward, inward = compact[:-3], compact[-3:]
+    return [
+        (f"{outward} {inward}", True),
+        (f"{outward} {inward[0]}", False),
+        (f"{outward} ", False),
+    ]
+
+
+PLACES_PER_AREA = 200
+
+
 def ward_for_postcode(postcode: str, wards: list[Ward] | None = None) -> Ward | None:
-    """The ward of a postcode, from a known place at that postcode: its ward where recorded,
-    else the ward whose representative point is nearest to it.
+    """The ward of a postcode, from the known places nearest to it in the postcode's own
+    hierarchy: places at that postcode, else in its sector (``E8 1``), else in its district
+    (``E8``); among them, the ward most of them are in, or the ward whose representative point
+    is nearest their middle where none records a ward.
 
     The platform holds no postcode directory yet (ONS's NSPL would give this directly)."""
-    if not postcode:
-        return None
-    place: Location | Organisation | None = (
-        Location.objects.filter(postcode=postcode).select_related("ward").first()
-        or Organisation.objects.filter(postcode=postcode).select_related("ward").first()
-    )
-    if place is None:
-        return None
-    if place.ward is not None:
-        return place.ward
-    if place.latitude is None or place.longitude is None:
-        return None
-    lat, lon = place.latitude, place.longitude
-    wards = wards if wards is not None else list(Ward.objects.all())
-    return min(
-        wards, key=lambda w: (w.latitude - lat) ** 2 + (w.longitude - lon) ** 2, default=None
-    )
+    all_wards = wards
+    for prefix, exact in _postcode_prefixes(postcode):
+        match = {"postcode__iexact": prefix} if exact else {"postcode__istartswith": prefix}
+        places: list[Location | Organisation] = [
+            *Location.objects.filter(**match).select_related("ward")[:PLACES_PER_AREA],
+            *Organisation.objects.filter(**match).select_related("ward")[:PLACES_PER_AREA],
+        ]
+        if not places:
+            continue
+        named = Counter(p.ward for p in places if p.ward is not None)
+        if named:
+            return min(named, key=lambda w: (-named[w], w.name))
+        points = [(p.latitude, p.longitude) for p in places if p.latitude and p.longitude]
+        if not points:
+            continue
+        lat = sum(a for a, _ in points) / len(points)
+        lon = sum(b for _, b in points) / len(points)
+        all_wards = all_wards if all_wards is not None else list(Ward.objects.all())
+        return min(
+            all_wards,
+            key=lambda w: (w.latitude - lat) ** 2 + (w.longitude - lon) ** 2,
+            default=None,
+        )
+    return None

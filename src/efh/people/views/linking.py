@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from efh.accounts.models import User
 from efh.core.access import Capability
-from efh.core.models import AccessAction
+from efh.core.models import AccessAction, ObjectType
 from efh.core.services import access_log_record
 from efh.people.forms import LinkDecisionForm, MergeReasonForm
 from efh.people.models import LinkDecision, ReviewPair
@@ -63,7 +63,7 @@ def link_review(request: ReviewerRequest) -> HttpResponse:
         access_log_record(
             actor=user,
             action=AccessAction.VIEW,
-            object_type="link_review_queue",
+            object_type=ObjectType.LINK_REVIEW_QUEUE,
             fields=["given_name", "family_name", "date_of_birth", "source"],
             detail={"list": q.name, "page": q.page.number, "records": q.record_ids()},
             request=request,
@@ -79,7 +79,7 @@ def _log_pair(request: ReviewerRequest, p: selectors.PairPage) -> None:
     access_log_record(
         actor=request.user,
         action=AccessAction.VIEW,
-        object_type="review_pair",
+        object_type=ObjectType.REVIEW_PAIR,
         object_id=p.pair.pk,
         fields=[name for name, _ in selectors.FIELDS] + ["source", "other_records"],
         detail={"records": p.record_ids(), "persons": p.person_ids()},
@@ -153,7 +153,7 @@ def merges(request: ReviewerRequest) -> HttpResponse:
         access_log_record(
             actor=user,
             action=AccessAction.VIEW,
-            object_type="merges",
+            object_type=ObjectType.MERGE,
             fields=["given_name", "family_name", "source"],
             detail={"merges": [r.merge.pk for r in m.rows], "person": m.person_id},
             request=request,
@@ -201,7 +201,7 @@ def merge_undo(request: ReviewerRequest, pk: int) -> HttpResponse:
     access_log_record(
         actor=user,
         action=AccessAction.VIEW,
-        object_type="merge",
+        object_type=ObjectType.MERGE,
         object_id=row.merge.pk,
         fields=["given_name", "family_name", "source"],
         detail={"survivor": row.merge.survivor_id, "absorbed": row.merge.absorbed_id},
@@ -252,7 +252,7 @@ def merge_persons(request: ReviewerRequest) -> HttpResponse:
     access_log_record(
         actor=user,
         action=AccessAction.VIEW,
-        object_type="person_merge",
+        object_type=ObjectType.MERGE,
         fields=["given_name", "family_name", "date_of_birth", "source"],
         detail={"persons": [a, b]},
         request=request,

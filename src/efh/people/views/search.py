@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from efh.core.access import Capability
-from efh.core.models import AccessAction
+from efh.core.models import AccessAction, ObjectType
 from efh.core.services import access_log_record
 from efh.people.search_index import (
     POSTCODE_DISTRICT,
@@ -322,7 +322,7 @@ def search(request: HttpRequest) -> HttpResponse:
             access_log_record(
                 actor=user,
                 action=AccessAction.SEARCH,
-                object_type="person_search",
+                object_type=ObjectType.PERSON_SEARCH,
                 detail={
                     "terms": form.typed(),
                     "results": results.result_ids,
