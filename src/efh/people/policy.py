@@ -24,7 +24,7 @@ import hmac
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +34,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.http import Http404, HttpRequest
 
 from efh.core.access import Capability
+from efh.core.clock import now
 from efh.core.models import AccessAction, Source
 from efh.core.policies import CHANGE, VIEW, register
 from efh.core.services import access_log_record
@@ -135,10 +136,6 @@ class PersonAccess:
     @property
     def ground_labels(self) -> list[str]:
         return [GROUND_LABELS[g] for g in self.grounds]
-
-
-def now() -> datetime:
-    return datetime.now(tz=UTC)
 
 
 def agency_source_codes(user: User) -> list[str]:

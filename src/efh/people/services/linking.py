@@ -23,7 +23,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import polars as pl
@@ -33,6 +33,7 @@ from django.db.models import F, Q
 
 from efh.core import bulk
 from efh.core.access import Capability
+from efh.core.clock import now
 from efh.core.models import AccessAction, ObjectType
 from efh.core.services import access_log_record
 from efh.people.extensions import PersonRows, person_rows
@@ -92,10 +93,6 @@ class MergePlan:
     absorbed_id: int
     evidence: tuple[int, int] | None = None
     match_weight: float | None = None
-
-
-def now() -> datetime:
-    return datetime.now(tz=UTC)
 
 
 def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:

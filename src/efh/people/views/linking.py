@@ -19,8 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from efh.accounts.models import User
 from efh.core.access import Capability
-from efh.core.models import AccessAction, ObjectType
-from efh.core.services import access_log_record
+from efh.core.models import ObjectType
 from efh.people.forms import LinkDecisionForm, MergeReasonForm
 from efh.people.models import LinkDecision, ReviewPair
 from efh.people.selectors import linking as selectors
@@ -32,6 +31,7 @@ from efh.people.services.linking import (
 from efh.people.services.linking import (
     merge_undo as merge_undo_service,
 )
+from efh.people.services.viewed import link_screen_viewed
 from efh.web.forms import add_service_errors
 from efh.web.pages import page_range, query_without_page
 
@@ -60,9 +60,8 @@ def link_review(request: ReviewerRequest) -> HttpResponse:
         user, list_name=request.GET.get("list", "open"), page_number=request.GET.get("page") or 1
     )
     if len(q.page):
-        access_log_record(
+        link_screen_viewed(
             actor=user,
-            action=AccessAction.VIEW,
             object_type=ObjectType.LINK_REVIEW_QUEUE,
             fields=["given_name", "family_name", "date_of_birth", "source"],
             detail={"list": q.name, "page": q.page.number, "records": q.record_ids()},
@@ -76,9 +75,8 @@ def link_review(request: ReviewerRequest) -> HttpResponse:
 
 
 def _log_pair(request: ReviewerRequest, p: selectors.PairPage) -> None:
-    access_log_record(
+    link_screen_viewed(
         actor=request.user,
-        action=AccessAction.VIEW,
         object_type=ObjectType.REVIEW_PAIR,
         object_id=p.pair.pk,
         fields=[name for name, _ in selectors.FIELDS] + ["source", "other_records"],
@@ -150,9 +148,8 @@ def merges(request: ReviewerRequest) -> HttpResponse:
         page_number=request.GET.get("page") or 1,
     )
     if m.rows:
-        access_log_record(
+        link_screen_viewed(
             actor=user,
-            action=AccessAction.VIEW,
             object_type=ObjectType.MERGE,
             fields=["given_name", "family_name", "source"],
             detail={"merges": [r.merge.pk for r in m.rows], "person": m.person_id},
@@ -198,9 +195,8 @@ def merge_undo(request: ReviewerRequest, pk: int) -> HttpResponse:
         else:
             url = reverse("people:merges")
             return redirect(f"{url}?person={row.merge.absorbed_id}&undone={row.merge.pk}")
-    access_log_record(
+    link_screen_viewed(
         actor=user,
-        action=AccessAction.VIEW,
         object_type=ObjectType.MERGE,
         object_id=row.merge.pk,
         fields=["given_name", "family_name", "source"],
@@ -249,9 +245,8 @@ def merge_persons(request: ReviewerRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             return redirect(f"{reverse('people:merges')}?person={merge.survivor_id}")
-    access_log_record(
+    link_screen_viewed(
         actor=user,
-        action=AccessAction.VIEW,
         object_type=ObjectType.MERGE,
         fields=["given_name", "family_name", "date_of_birth", "source"],
         detail={"persons": [a, b]},
