@@ -13,7 +13,7 @@ FRONTEND_SOURCES := $(shell find src/efh/web/assets -type f 2>/dev/null)
 demo: setup data
 	@$(EFH) demo_accounts
 	@echo "Serving http://127.0.0.1:8000 (Ctrl-C to stop)"
-	$(EFH) runserver 127.0.0.1:8000 --noreload
+	bin/serve $(EFH) runserver 127.0.0.1:8000 --noreload
 
 test: setup data pytest
 

@@ -298,3 +298,26 @@ def assert_accessible() -> Callable[[Any], None]:
     if not AXE.exists():
         pytest.fail("node_modules/axe-core is missing: run `npm ci` first")
     return _assert_accessible
+
+
+@pytest.fixture
+def run_worker() -> Callable[[], str]:
+    """``run_worker()``: the task worker (``efh db_worker --batch``) runs every queued task,
+    then stops; returns what it printed. Its signal handlers are put back afterwards."""
+    import signal
+
+    from django.core.management import call_command
+
+    def run() -> str:
+        import io
+
+        saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+        out = io.StringIO()
+        try:
+            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", stdout=out)
+        finally:
+            for s, handler in saved.items():
+                signal.signal(s, handler)
+        return out.getvalue()
+
+    return run

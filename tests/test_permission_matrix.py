@@ -400,6 +400,7 @@ MATRIX: list[tuple[str, str, str | None, str, dict[str, int]]] = [
             ("children missing together", "insight:co-missing", None, False),
             ("one co-missing candidate", "insight:co-missing-group", "co_missing", False),
             ("one child's connections", "insight:person", "own", False),
+            ("refreshes and their progress", "insight:refresh-runs", None, False),
         ]
     ],
     (
@@ -737,6 +738,33 @@ POST_MATRIX: list[tuple[str, str, str | None, dict[str, str], dict[str, int]]] =
         ]
     ],
     (
+        "start a link run (queued for the task worker)",
+        "ingest:link-run-start",
+        None,
+        {},
+        {
+            **ANON,
+            **dict.fromkeys(
+                ["police.officer", "panel.chair", "analyst", "manager", "auditor", "admin"], 403
+            ),
+            "screener": 302,
+            "data.quality": 302,
+        },
+    ),
+    (
+        "start a refresh of the intelligence picture (queued for the task worker)",
+        "insight:refresh-start",
+        None,
+        {},
+        {
+            **ANON,
+            **dict.fromkeys(
+                ["police.officer", "screener", "panel.chair", "manager", "auditor", "admin"], 403
+            ),
+            "analyst": 302,
+        },
+    ),
+    (
         "keep the session alive",
         "accounts:session-extend",
         None,
@@ -762,7 +790,7 @@ def test_permission_matrix_posts(
     kwargs: dict[str, Any] = {}
     if key == "draft":
         kwargs = {"draft_id": world[key]}
-    elif name.startswith("insight:"):
+    elif name.startswith("insight:") and key is not None:
         kwargs = {"code": world[key]}
     elif key is not None:
         kwargs = {"pk": world[key]}

@@ -111,7 +111,7 @@ def test_review_journey_by_keyboard(
     # Link runs: a running run with its progress, refreshing itself.
     page.get_by_role("link", name="Link runs").click()
     page.wait_for_load_state()
-    expect(page.get_by_text("20 of 80 (25%)")).to_be_visible()
+    expect(page.get_by_text("20 of 80 done (25%)")).to_be_visible()
     assert_accessible(page)
     LinkRun.objects.update(done=60, heartbeat_at=datetime.now(tz=UTC) + timedelta(seconds=1))
-    expect(page.get_by_text("60 of 80 (75%)")).to_be_visible(timeout=6000)
+    expect(page.get_by_text("60 of 80 done (75%)")).to_be_visible(timeout=6000)

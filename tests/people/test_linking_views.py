@@ -284,7 +284,7 @@ def test_link_runs_show_progress_and_refresh_while_running(demo: Any, reviewer: 
     page = reviewer.get(url).content.decode()
     assert 'hx-trigger="every 2s"' in page and ">Refresh<" in page
     assert '<progress class="efh-progress" max="6000" value="1500"' in page
-    assert "1,500 of 6,000 (25%)" in page and "Pairs: 345,678" in page
+    assert "1,500 of 6,000 done (25%)" in page and "Pairs: 345,678" in page
     partial = reviewer.get(url, headers={"HX-Request": "true"}).content.decode()
     assert partial.lstrip().startswith('<div id="link-runs"') and "<html" not in partial
     assert f"Run {running.pk}" in partial

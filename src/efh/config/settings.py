@@ -10,6 +10,8 @@ Environment variables:
 - ``EFH_SESSION_SECONDS`` (default 1800) and ``EFH_SESSION_WARNING_SECONDS`` (default 120): idle
   sign-out, and how long before it the timeout warning shows.
 - ``EFH_LOCKOUT_FAILURES`` (default 5) and ``EFH_LOCKOUT_MINUTES`` (default 15): sign-in lockout.
+- ``EFH_TASKS_BACKEND``: the task runner's backend (default the database queue that
+  ``efh db_worker`` works through).
 - ``EFH_LINK_MODEL``: the saved linkage model (default ``var/linkage/model.json``);
   ``EFH_LINK_UPPER`` / ``EFH_LINK_LOWER``: match-weight thresholds overriding the model's own
   (at or above the upper one, records are linked automatically; between the two, the pair goes to
@@ -85,6 +87,10 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # The task runner (Django's tasks framework, backported) and its database queue: long jobs
+    # started from the web run on `efh db_worker`.
+    "django_tasks",
+    "django_tasks_db",
     "efh.core",
     "efh.accounts",
     "efh.people",
@@ -208,6 +214,15 @@ EFH_MAP_TILE_ATTRIBUTION = os.environ.get("EFH_MAP_TILE_ATTRIBUTION", "")
 EFH_FRONT_DOOR_CONTACT = os.environ.get(
     "EFH_FRONT_DOOR_CONTACT", "the front door (Multi-Agency Safeguarding Hub) by phone"
 )
+
+# The task runner: tasks wait in the database until `efh db_worker` runs them
+# (EFH_TASKS_BACKEND: another django-tasks backend, e.g. the immediate one, which runs a task as
+# soon as it is queued, in the web process).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("EFH_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
 
 # Identity linkage (``efh link``; docs/linkage.md).
 EFH_LINK_MODEL = Path(os.environ.get("EFH_LINK_MODEL", VAR_DIR / "linkage" / "model.json"))

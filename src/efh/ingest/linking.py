@@ -33,7 +33,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from efh.core.jobs import Laps, Progress, RunTracker, still_running
+from efh.core.jobs import Laps, Progress, RunTracker, still_queued, still_running
 from efh.core.models import AccessAction, ObjectType
 from efh.core.services import access_log_record
 from efh.ingest import selectors
@@ -66,6 +66,23 @@ def _running() -> LinkRun | None:
     )
 
 
+def link_run_current() -> LinkRun | None:
+    """The link run queued or running, if any (another may not be queued). A queued run whose
+    task is gone or ended without taking it is marked failed on the way, as a dead running
+    one is marked interrupted."""
+    return _running() or still_queued(
+        LinkRun.objects.filter(status=LinkRunStatus.QUEUED).order_by("started_at", "pk"),
+        failed=LinkRunStatus.FAILED,
+    )
+
+
+def _refuse_queued(queued: int | None, message: str) -> None:
+    if queued is not None:
+        LinkRun.objects.filter(pk=queued, status=LinkRunStatus.QUEUED).update(
+            status=LinkRunStatus.FAILED, finished_at=timezone.now(), message=message
+        )
+
+
 def _thresholds(
     model: linkage.LinkModel, upper: float | None, lower: float | None
 ) -> tuple[float, float]:
@@ -89,27 +106,40 @@ def link_run(
     lower: float | None = None,
     model_path: Path | None = None,
     progress: Progress | None = None,
+    queued: int | None = None,
 ) -> LinkOutcome:
-    """Link person records; see the module docstring. Raises :class:`LinkRefused`."""
+    """Link person records; see the module docstring. Raises :class:`LinkRefused`.
+
+    ``queued``: the id of a queued run (started from the web, ``efh.ingest.jobs``) that this
+    one carries out, instead of a new row; a refusal marks it failed with why."""
     path = Path(model_path or settings.EFH_LINK_MODEL)
     running = _running()
     if running is not None:
-        raise LinkRefused(
+        refused = LinkRefused(
             f"Link run {running.pk} is still running (started {running.started_at:%H:%M}); "
             "wait for it to finish."
         )
+        _refuse_queued(queued, str(refused))
+        raise refused
     last = selectors.link_last_run()
     incremental = not (retrain or full or last is None or not path.exists())
     now = timezone.now()
-    run = LinkRun.objects.create(
-        kind=LinkRunKind.INCREMENTAL if incremental else LinkRunKind.FULL,
-        started_by=started_by[:150],
-        host=socket.gethostname(),
-        pid=os.getpid(),
-        started_at=now,
-        heartbeat_at=now,
-        trained=False,
-    )
+    values = {
+        "kind": LinkRunKind.INCREMENTAL if incremental else LinkRunKind.FULL,
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "started_at": now,
+        "heartbeat_at": now,
+        "trained": False,
+    }
+    if queued is None:
+        run = LinkRun.objects.create(started_by=started_by[:150], **values)
+    elif LinkRun.objects.filter(pk=queued, status=LinkRunStatus.QUEUED).update(
+        status=LinkRunStatus.RUNNING, **values
+    ):
+        run = LinkRun.objects.get(pk=queued)
+    else:
+        raise LinkRefused(f"Link run {queued} is not waiting to run.")
     track = RunTracker(run, progress)
     try:
         return _link(run, track, path, retrain, incremental, last, engine, upper, lower)
@@ -250,6 +280,8 @@ def _link(
     if run.trained:
         track("saving the model")
         model.save(path)
+        LinkRun.objects.filter(pk=run.pk).update(stage="finished")
+        run.stage = "finished"
     return LinkOutcome(run=run, figures=figures, seconds=seconds)
 
 

@@ -20,6 +20,7 @@ from django.db import models
 
 
 class RefreshStatus(models.TextChoices):
+    QUEUED = "queued", "Queued: waiting for the task worker"
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Finished"
     FAILED = "failed", "Failed: nothing was changed"
@@ -28,14 +29,17 @@ class RefreshStatus(models.TextChoices):
 
 class RefreshRun(models.Model):
     """One run of ``efh refresh``. Results are written in one transaction at the end, so a run
-    that fails or is killed leaves the previous picture as it was."""
+    that fails or is killed leaves the previous picture as it was. A run started from the web
+    is ``queued`` (with its task's id) until the task worker takes it."""
 
     status = models.CharField(
         max_length=12, choices=RefreshStatus.choices, default=RefreshStatus.RUNNING
     )
     stage = models.CharField(max_length=200, blank=True)
+    stage_started_at = models.DateTimeField(null=True, blank=True)
     done = models.PositiveBigIntegerField(default=0)
     total = models.PositiveBigIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True, help_text="its task, if from the web")
     started_by = models.CharField(max_length=150)
     started_at = models.DateTimeField()
     heartbeat_at = models.DateTimeField()

@@ -26,7 +26,7 @@ import polars as pl
 from django.db import transaction
 from django.utils import timezone
 
-from efh.core.jobs import Laps, Progress, RunTracker, still_running
+from efh.core.jobs import Laps, Progress, RunTracker, still_queued, still_running
 from efh.core.models import AccessAction, ObjectType
 from efh.core.services import access_log_record
 from efh.insight.models import (
@@ -97,30 +97,55 @@ def _running() -> RefreshRun | None:
     )
 
 
+def refresh_run_current() -> RefreshRun | None:
+    """The refresh queued or running, if any (another may not be queued). A queued one whose
+    task is gone or ended without taking it is marked failed on the way."""
+    return _running() or still_queued(
+        RefreshRun.objects.filter(status=RefreshStatus.QUEUED).order_by("started_at", "pk"),
+        failed=RefreshStatus.FAILED,
+    )
+
+
 def refresh_run(
     *,
     started_by: str,
     config: RefreshConfig | None = None,
     as_of: datetime | None = None,
     progress: Progress | None = None,
+    queued: int | None = None,
 ) -> RefreshOutcome:
-    """Refresh the intelligence picture; see the module docstring. Raises RefreshRefused."""
+    """Refresh the intelligence picture; see the module docstring. Raises RefreshRefused.
+
+    ``queued``: the id of a queued run (started from the web, ``insight.services``) that this
+    one carries out, instead of a new row; a refusal marks it failed with why."""
     config = config or RefreshConfig()
     running = _running()
     if running is not None:
-        raise RefreshRefused(
+        refused = RefreshRefused(
             f"Refresh {running.pk} is still running (started {running.started_at:%H:%M}); "
             "wait for it to finish."
         )
+        if queued is not None:
+            RefreshRun.objects.filter(pk=queued, status=RefreshStatus.QUEUED).update(
+                status=RefreshStatus.FAILED, finished_at=timezone.now(), message=str(refused)
+            )
+        raise refused
     now = timezone.now()
-    run = RefreshRun.objects.create(
-        started_by=started_by[:150],
-        started_at=now,
-        heartbeat_at=now,
-        host=socket.gethostname(),
-        pid=os.getpid(),
-        parameters=_jsonable(asdict(config)),
-    )
+    values = {
+        "started_at": now,
+        "heartbeat_at": now,
+        "host": socket.gethostname(),
+        "pid": os.getpid(),
+        "parameters": _jsonable(asdict(config)),
+    }
+    if queued is None:
+        run = RefreshRun.objects.create(started_by=started_by[:150], **values)
+    elif RefreshRun.objects.filter(pk=queued, status=RefreshStatus.QUEUED).update(
+        status=RefreshStatus.RUNNING, **values
+    ):
+        run = RefreshRun.objects.get(pk=queued)
+    else:
+        raise RefreshRefused(f"Refresh {queued} is not waiting to run.")
     track = RunTracker(run, progress)
     try:
         return _refresh(run, track, config, as_of)
@@ -166,6 +191,8 @@ def _refresh(
     }
     if snap.persons.is_empty():
         raise RefreshRefused("There is nothing to analyse: import a delivery first.")
+    # What was read, for the progress page while the analytics run.
+    RefreshRun.objects.filter(pk=run.pk).update(inputs=inputs)
 
     track("building the association network")
     net = network.build_network(snap, config.network)

@@ -1,5 +1,6 @@
-"""Writes of the intelligence pages: a professional's review of a candidate, and the access-log
-entries for viewing pages that name people (by pseudonym).
+"""Writes of the intelligence pages: a professional's review of a candidate, the access-log
+entries for viewing pages that name people (by pseudonym), and starting a refresh from the web
+(``refresh_run_start``: a queued ``RefreshRun`` for the task worker).
 
 A review confirms or dismisses a candidate with a required reason. It is appended as a
 ``CandidateReview`` (with the members at that moment and the run that derived them), sets the
@@ -11,20 +12,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from efh.core.jobs import serialise
 from efh.core.models import AccessAction, ObjectType
 from efh.core.services import access_log_record
+from efh.insight import tasks
 from efh.insight.models import (
     Candidate,
     CandidateMember,
     CandidateReview,
+    RefreshRun,
+    RefreshStatus,
     ReviewDecision,
 )
 from efh.insight.policy import require_candidates
+from efh.insight.refresh import RefreshRefused, refresh_run_current
 
 if TYPE_CHECKING:
     from efh.accounts.models import User
@@ -106,3 +112,53 @@ def intelligence_viewed(
         detail={**(extra or {}), "persons": sorted(person_ids)},
         request=request,
     )
+
+
+def refresh_run_start(*, actor: User, request: HttpRequest | None = None) -> RefreshRun:
+    """Queue a refresh of the whole picture for the task worker (``insight.tasks.refresh``),
+    logged in the same transaction. Raises ``PermissionDenied`` without the intelligence
+    capability and :class:`RefreshRefused` while another refresh is queued or running; a
+    refused start is logged as refused, with why."""
+    try:
+        return _refresh_run_start(actor=actor, request=request)
+    except (PermissionDenied, RefreshRefused) as refused:
+        with transaction.atomic():
+            access_log_record(
+                actor=actor,
+                action=AccessAction.CREATE,
+                object_type=ObjectType.INTELLIGENCE_REFRESH,
+                detail={"outcome": "refused", "why": str(refused)},
+                request=request,
+            )
+        raise
+
+
+@transaction.atomic
+def _refresh_run_start(*, actor: User, request: HttpRequest | None) -> RefreshRun:
+    require_candidates(actor)
+    serialise("efh.insight.refresh_run_start")
+    current = refresh_run_current()
+    if current is not None:
+        state = "waiting for the task worker" if current.status == "queued" else "running"
+        raise RefreshRefused(
+            f"Refresh {current.pk} is already {state}. You can start another when it has finished."
+        )
+    now = timezone.now()
+    run = RefreshRun.objects.create(
+        status=RefreshStatus.QUEUED,
+        started_by=f"{actor.get_username()} (from the web)"[:150],
+        started_at=now,
+        heartbeat_at=now,
+    )
+    result = tasks.refresh.enqueue(run.pk)
+    RefreshRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
+    access_log_record(
+        actor=actor,
+        action=AccessAction.CREATE,
+        object_type=ObjectType.INTELLIGENCE_REFRESH,
+        object_id=run.pk,
+        detail={"queued": True, "task": str(result.id)},
+        request=request,
+    )
+    run.refresh_from_db()
+    return run

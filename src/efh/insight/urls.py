@@ -1,6 +1,6 @@
 from django.urls import path
 
-from efh.insight import views
+from efh.insight import views, views_runs
 
 app_name = "insight"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("people/<int:person_id>/", views.person, name="person"),
     path("hotspots/", views.hotspots, name="hotspots"),
     path("trends/", views.trends, name="trends"),
+    path("refreshes/", views_runs.refresh_runs, name="refresh-runs"),
+    path("refreshes/start/", views_runs.refresh_start, name="refresh-start"),
 ]

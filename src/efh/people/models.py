@@ -406,6 +406,7 @@ class LinkRunKind(models.TextChoices):
 
 
 class LinkRunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued: waiting for the task worker"
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Finished"
     FAILED = "failed", "Failed: nothing was changed"
@@ -413,7 +414,8 @@ class LinkRunStatus(models.TextChoices):
 
 
 class LinkRun(models.Model):
-    """One run of ``efh link``: its progress while it runs, its figures when done.
+    """One run of ``efh link``: its progress while it runs, its figures when done. A run started
+    from the web is ``queued`` (with its task's id) until the task worker takes it.
 
     Links are written in one transaction at the end, so a run that fails or is killed leaves every
     link as it was. A run whose heartbeat stopped without finishing is shown as interrupted.
@@ -424,8 +426,12 @@ class LinkRun(models.Model):
         max_length=12, choices=LinkRunStatus.choices, default=LinkRunStatus.RUNNING
     )
     stage = models.CharField(max_length=200, blank=True, help_text="what it is doing now")
+    stage_started_at = models.DateTimeField(null=True, blank=True, help_text="when it began")
     done = models.PositiveBigIntegerField(default=0)
     total = models.PositiveBigIntegerField(default=0)
+    task_id = models.CharField(
+        max_length=64, blank=True, help_text="its task on the task runner, if started from the web"
+    )
     trained = models.BooleanField(default=False, help_text="the model was (re)trained in this run")
     started_by = models.CharField(max_length=150, help_text="the command or user that started it")
     started_at = models.DateTimeField()

@@ -2,8 +2,8 @@
 
 One module per screen: ``overview_page``, ``candidates`` (peer groups, adults linked to several
 children, children missing together: one list and one page selector for the three kinds),
-``connections`` (one person's), ``hotspot_map``, ``trends`` and ``record_derived`` (the record's
-section); ``network`` (people by pseudonym and their links) and ``common`` are shared. The SVG
+``connections`` (one person's), ``hotspot_map``, ``trends``, ``refresh_runs`` (the refreshes
+and their progress) and ``record_derived`` (the record's section); ``network`` (people by pseudonym and their links) and ``common`` are shared. The SVG
 geometry of the charts is presentation, in :mod:`efh.insight.charts`. This package re-exports
 every public name, so ``from efh.insight.selectors import derived_for_record`` keeps working.
 

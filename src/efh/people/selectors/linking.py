@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
@@ -22,6 +22,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from efh.core.access import Capability
 from efh.core.clock import now
+from efh.core.jobs import RunProgress
 from efh.core.models import Source
 from efh.people.extensions import person_rows
 from efh.people.models import (
@@ -611,41 +612,10 @@ def persons_for_merge(user: User, person_ids: Sequence[int]) -> list[PersonSumma
 
 
 @dataclass
-class RunRow:
-    run: LinkRun
-    at: datetime
+class RunRow(RunProgress):
+    """A link run on the runs page (queued, running with its stage and time left, finished)."""
 
-    @property
-    def interrupted(self) -> bool:
-        return (
-            self.run.status == LinkRunStatus.RUNNING
-            and self.run.heartbeat_at < self.at - HEARTBEAT_TIMEOUT
-        )
-
-    @property
-    def running(self) -> bool:
-        return self.run.status == LinkRunStatus.RUNNING and not self.interrupted
-
-    @property
-    def status_label(self) -> str:
-        if self.interrupted:
-            return "Interrupted: nothing was changed"
-        return self.run.get_status_display()
-
-    @property
-    def colour(self) -> str:
-        if self.interrupted or self.run.status in (
-            LinkRunStatus.FAILED,
-            LinkRunStatus.INTERRUPTED,
-        ):
-            return "red"
-        return "blue" if self.running else "green"
-
-    @property
-    def percent(self) -> int | None:
-        if not self.run.total:
-            return None
-        return min(100, int(100 * self.run.done / self.run.total))
+    timeout: timedelta = HEARTBEAT_TIMEOUT
 
     @property
     def figures(self) -> list[tuple[str, str]]:
@@ -669,4 +639,12 @@ def link_runs(user: User, *, page_number: Any) -> tuple[Page[Any], list[RunRow]]
     require_reviewer(user)
     page = Paginator(LinkRun.objects.order_by("-started_at", "-pk"), PER_PAGE).get_page(page_number)
     at = now()
-    return page, [RunRow(r, at) for r in page]
+    last = (
+        LinkRun.objects.filter(status=LinkRunStatus.SUCCEEDED, finished_at__isnull=False)
+        .order_by("-finished_at")
+        .first()
+    )
+    previous = (
+        (last.finished_at - last.started_at).total_seconds() if last and last.finished_at else None
+    )
+    return page, [RunRow(r, at, previous=previous) for r in page]

@@ -263,14 +263,16 @@ def merge_persons(request: ReviewerRequest) -> HttpResponse:
 @login_required
 @require_GET
 def link_runs(request: ReviewerRequest) -> HttpResponse:
-    """Link runs with their progress. The table polls itself every 2 seconds (htmx) while a run
-    is running; without JavaScript the "Refresh" link does the same."""
+    """Link runs with their progress, and the button that starts one (``ingest:link-run-start``).
+    While a run is queued or running the table polls itself every 2 seconds (htmx); without
+    JavaScript the page reloads itself (web/includes/reload_while_running.html)."""
     user = _reviewer(request)
     page, rows = selectors.link_runs(user, page_number=request.GET.get("page") or 1)
     context: dict[str, Any] = {
         "page": page,
         "rows": rows,
-        "running": any(r.running for r in rows),
+        "running": any(r.active for r in rows),
+        "active": next((r for r in rows if r.active), None),
         "page_range": page_range(page),
         "query": query_without_page(request),
     }

@@ -2,6 +2,8 @@
 
 Exit codes: 0 stored (or already stored), 2 the delivery has invalid rows and nothing was
 stored, 1 anything else went wrong (nothing was stored either: the load is one transaction).
+With ``--queue`` the import is queued for the task worker (``efh db_worker``) instead, as the
+task ``efh.ingest.tasks.import_delivery`` (the same code), and the command returns at once.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from efh.ingest.services import DeliveryRejected, delivery_import
+from efh.ingest.tasks import import_delivery as import_task
 
 # Beyond this many problems the rest are summarised (all are written with --problems-out).
 SHOWN_PROBLEMS = 200
@@ -28,8 +31,24 @@ class Command(BaseCommand):
             type=Path,
             help="also write every problem found to this CSV file (file, line, column, reason)",
         )
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="queue the import for the task worker (efh db_worker) instead of running it here",
+        )
 
-    def handle(self, *args, directory: Path, problems_out: Path | None, **options) -> None:
+    def handle(
+        self, *args, directory: Path, problems_out: Path | None, queue: bool = False, **options
+    ) -> None:
+        if queue:
+            if not directory.is_dir():
+                raise CommandError(f"{directory}: no such folder.", returncode=2)
+            queued = import_task.enqueue(str(directory.resolve()))
+            self.stdout.write(
+                f"Queued the import of {directory} as task {queued.id}; "
+                "`efh db_worker` runs it (nothing is stored until then)."
+            )
+            return
         terminal = sys.stderr.isatty()
         started = time.perf_counter()
 
