@@ -9,3 +9,6 @@ urlpatterns = [
     path("account/", include("efh.accounts.urls")),
     path("intelligence/", include("efh.insight.urls")),
 ]
+
+# 403 and 404: Django's views with templates/403.html and 404.html (efh.web).
+handler500 = "efh.web.errors.server_error"
