@@ -114,3 +114,16 @@ def test_a_failure_while_signed_in_is_the_styled_500(client, demo):
     # The page's one inline script carries the nonce of the response's policy.
     nonce = response["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
     assert f'<script nonce="{nonce}">' in html
+
+
+@pytest.mark.django_db
+def test_a_form_without_its_csrf_token_gets_the_styled_page(demo):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/sign-in/", {"username": "school.dsl", "password": "x"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Sorry, your form could not be sent" in html
+    assert "Go back, reload the page and send the form again." in html
+    assert "CSRF cookie not set" not in html  # never Django's reason

@@ -1,4 +1,4 @@
-"""The 403, 404 and 500 pages in a real browser, at desktop width and on a 375-pixel phone:
+"""The 403 (and the refused-form), 404 and 500 pages in a real browser, at desktop width and on a 375-pixel phone:
 axe-core finds no violations, nothing overflows, and the policy is kept. Screenshots of each go
 to var/test-artifacts/error-pages/."""
 
@@ -44,6 +44,14 @@ def test_error_pages(
 ) -> None:
     page.goto(f"{live_server.url}/no-such-page/")
     _check(page, assert_accessible, "Page not found", "404-signed-out")
+
+    # A sign-in form whose CSRF cookie is gone (a page left open past the session's end).
+    page.goto(f"{live_server.url}/sign-in/")
+    page.context.clear_cookies()
+    page.get_by_label("Username", exact=True).fill("school.dsl")
+    page.get_by_label("Password", exact=True).fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    _check(page, assert_accessible, "Sorry, your form could not be sent", "403-csrf")
 
     sign_in(page, live_server, demo["analyst"])
     response = page.goto(f"{live_server.url}/audit/")

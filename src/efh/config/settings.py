@@ -199,6 +199,8 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# A form refused by the CSRF check: the service's page, not Django's (efh.web.errors).
+CSRF_FAILURE_VIEW = "efh.web.errors.csrf_failure"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Production is served over HTTPS only (docs/deploying.md). Strict Transport Security tells

@@ -2,13 +2,15 @@
 
 403 and 404 are Django's own views, rendering ``403.html`` and ``404.html`` (templates/) with the
 request's context. The 500 page is rendered here without the request's context processors:
-the database, the session or the signed-in user may be what failed.
+the database, the session or the signed-in user may be what failed. A form refused by the CSRF
+check gets its own page (settings.CSRF_FAILURE_VIEW), not Django's.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseServerError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.shortcuts import render
 from django.template import loader
 
 
@@ -22,3 +24,9 @@ def server_error(request: HttpRequest) -> HttpResponseServerError:
         "CSP_NONCE": getattr(request, "csp_nonce", ""),
     }
     return HttpResponseServerError(loader.get_template("500.html").render(context))
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """The form's CSRF token was missing or stale: what happened and what to do, never Django's
+    reason (which names cookies and headers)."""
+    return render(request, "403_csrf.html", status=403)
