@@ -14,10 +14,15 @@ Environment variables:
   set it only behind such a proxy, which must overwrite the header on every request.
   ``EFH_HSTS_SECONDS`` (default 31536000, a year), ``EFH_HSTS_INCLUDE_SUBDOMAINS`` (default
   ``1``), ``EFH_HSTS_PRELOAD`` (default ``0``): HTTP Strict Transport Security.
+- The web server's (gunicorn's; read by ``efh.config.gunicorn``, not here): ``EFH_BIND`` (default
+  ``127.0.0.1:8000``), ``WEB_CONCURRENCY`` (worker processes, default 2), ``EFH_THREADS`` (threads
+  per worker, default 2), ``EFH_FORWARDED_ALLOW_IPS`` (proxies trusted for ``X-Forwarded-*``,
+  default ``127.0.0.1``).
 - ``EFH_MAP_TILE_URL`` / ``EFH_MAP_TILE_ATTRIBUTION``: a tile server for the maps (none by
   default: nothing is fetched from elsewhere); its origin is added to the Content-Security-Policy's
   ``img-src``.
-- ``EFH_VAR_DIR``: where the SQLite database, the generated secret and the demo data live.
+- ``EFH_VAR_DIR``: where the SQLite database, the generated secret, the collected static files
+  (``static/``) and the demo data live.
 - ``EFH_IMPORT_BULK_ROWS``: size from which an import is a large load (default 100,000 rows).
 - ``EFH_SESSION_SECONDS`` (default 1800) and ``EFH_SESSION_WARNING_SECONDS`` (default 120): idle
   sign-out, and how long before it the timeout warning shows.
