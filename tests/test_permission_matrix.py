@@ -49,7 +49,7 @@ def expect(**codes: int) -> dict[str, int]:
 
 # (case id, url name, kwargs key, query, expected code by role)
 MATRIX: list[tuple[str, str, str | None, str, dict[str, int]]] = [
-    ("home", "web:home", None, "", {**ANON, **dict.fromkeys(ROLES[1:], 200)}),
+    ("home", "pages:home", None, "", {**ANON, **dict.fromkeys(ROLES[1:], 200)}),
     (
         "search",
         "people:search",
@@ -637,7 +637,7 @@ def test_permission_matrix(
         # Every view of personal data is in the access log.
         assert AccessLogEntry.objects.count() > logged
     if code == 302 and role == "anonymous":
-        assert reverse("web:sign-in") in response["Location"]
+        assert reverse("accounts:sign-in") in response["Location"]
     if code in (302, 403) and key in CHILD_NAMES:
         assert CHILD_NAMES[key].encode() not in response.content
 
@@ -769,7 +769,7 @@ def test_permission_matrix_posts(
     response = client.post(reverse(name, kwargs=kwargs), data)
     assert response.status_code == code, response.content[:2000]
     if code == 302 and role == "anonymous":
-        assert reverse("web:sign-in") in response["Location"]
+        assert reverse("accounts:sign-in") in response["Location"]
 
 
 def test_search_shows_another_agencys_child_only_as_known(world: dict[str, Any]) -> None:
@@ -805,8 +805,8 @@ def test_every_url_name_is_in_the_matrix() -> None:
 # Routes covered by their own tests rather than the matrix: sign-in and sign-out (anyone), and
 # the two-factor verify step (the signed-in user's own session), which tests/accounts covers.
 ELSEWHERE = {
-    "web:sign-in",
-    "web:sign-out",
+    "accounts:sign-in",
+    "accounts:sign-out",
     "accounts:two-factor-verify",
 }
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-SIGN_IN = reverse("web:sign-in")
-HOME = reverse("web:home")
+SIGN_IN = reverse("accounts:sign-in")
+HOME = reverse("pages:home")
 LOCKED = (
     "Your account is locked after 5 failed attempts. Try again in 15 minutes or ask your "
     "administrator to unlock it."
@@ -118,7 +118,7 @@ def test_a_success_clears_earlier_failures(client, make_user, password):
     make_user(username="asmith")
     _fail(client, "asmith", 4)
     assert _try(client, "asmith", password).status_code == 302
-    client.post(reverse("web:sign-out"))
+    client.post(reverse("accounts:sign-out"))
     # Four more failures do not lock: the count started again.
     assert all(r.status_code == 200 for r in _fail(client, "asmith", 4))
 

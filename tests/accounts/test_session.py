@@ -11,9 +11,9 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 EXTEND = reverse("accounts:session-extend")
-HOME = reverse("web:home")
-SIGN_IN = reverse("web:sign-in")
-SIGN_OUT = reverse("web:sign-out")
+HOME = reverse("pages:home")
+SIGN_IN = reverse("accounts:sign-in")
+SIGN_OUT = reverse("accounts:sign-out")
 
 
 def test_extend_needs_a_signed_in_user(client):

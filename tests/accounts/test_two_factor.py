@@ -18,9 +18,9 @@ from efh.accounts.models import Role
 
 pytestmark = pytest.mark.django_db
 
-SIGN_IN = reverse("web:sign-in")
-SIGN_OUT = reverse("web:sign-out")
-HOME = reverse("web:home")
+SIGN_IN = reverse("accounts:sign-in")
+SIGN_OUT = reverse("accounts:sign-out")
+HOME = reverse("pages:home")
 ENROL = reverse("accounts:two-factor")
 VERIFY = reverse("accounts:two-factor-verify")
 EXTEND = reverse("accounts:session-extend")

@@ -104,6 +104,9 @@ def test_completed_with_the_keyboard_alone(page, live_server, worker, child, sig
     page.keyboard.type("Zed")
     page.keyboard.press("Tab")
     page.keyboard.type("Adult")
+    tab_to(page, "new_age_group")  # the first answer: a child
+    page.keyboard.press("ArrowDown")  # an adult
+    assert page.locator("#new_age_group-adult").is_checked()
     page.keyboard.press("Enter")  # adds the new person
     page.wait_for_function(
         "() => document.activeElement && document.activeElement.id === 'people-1-role'"
@@ -124,6 +127,7 @@ def test_completed_with_the_keyboard_alone(page, live_server, worker, child, sig
     assert event.harm_types.count() == 1
     roles = {(ep.record.given_name, ep.role) for ep in EventPerson.objects.filter(event=event)}
     assert roles == {("Ada", "subject"), ("Zed", "suspect")}
+    assert EventPerson.objects.get(role="suspect").record.is_child is False
 
 
 def test_autosave_survives_a_reload_and_a_session_ending(page, live_server, worker, child, sign_in):
@@ -176,3 +180,62 @@ def test_map_click_sets_the_point_when_tiles_are_configured(
     latitude = float(page.get_by_label("Latitude").input_value())
     longitude = float(page.get_by_label("Longitude").input_value())
     assert 51 < latitude < 52 and -1 < longitude < 1
+
+
+def no_horizontal_overflow(page: Any) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"{page.url} is {width} pixels wide at 375"
+
+
+def test_on_a_phone_an_adult_suspect_gets_an_adults_record(
+    page, live_server, worker, child, assert_accessible, sign_in
+):
+    """At 375 pixels wide (WCAG 2.2 reflow) the form fits the screen at every step, and a
+    suspect added as an adult ("older male in a black Audi") gets an adult's record."""
+    from efh.contexts.models import Location
+
+    for source in ("police", "education", "social_care"):
+        Location.objects.create(
+            source=source,
+            source_id=f"LOC-{source}",
+            row_hash="0" * 32,
+            raw="{}",
+            name="Upland Estate",
+            postcode="E5 8AA",
+            kind="estate",
+        )
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, live_server, worker)
+    page.goto(f"{live_server.url}{NEW}?person={child.pk}")
+    page.get_by_role("heading", name="Record a concern").wait_for()
+    no_horizontal_overflow(page)
+    assert_accessible(page)
+
+    page.get_by_label("Search for a known place").fill("upland")
+    page.get_by_role("button", name="Find place").click()
+    page.get_by_text("1 place found: choose one").wait_for()
+    page.get_by_label("Upland Estate").check()
+    no_horizontal_overflow(page)
+
+    page.get_by_label("Given name").fill("Unknown")
+    page.get_by_label("Family name").fill("Older male in a black Audi")
+    page.get_by_role("button", name="Add new person").click()
+    page.get_by_text(
+        "Select whether the new person is a child, an adult or not known"
+    ).first.wait_for()
+    no_horizontal_overflow(page)
+    assert_accessible(page)
+    page.get_by_label("An adult (18 or over)").check()
+    page.get_by_role("button", name="Add new person").click()
+    page.get_by_label("Role of Unknown Older male in a black Audi").select_option("suspect")
+    no_horizontal_overflow(page)
+    assert_accessible(page)
+    page.locator("#summary").fill("Seen getting into a black Audi with an older male")
+    page.locator("#concern-record").click()
+    page.wait_for_load_state()
+    page.get_by_role("heading", name="Concern recorded").wait_for()
+    no_horizontal_overflow(page)
+    suspect = EventPerson.objects.get(role="suspect").record
+    assert suspect.is_child is False
+    event = Event.objects.get()
+    assert event.location is not None and event.location.name == "Upland Estate"

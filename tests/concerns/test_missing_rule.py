@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 import pytest
 
 from efh.concerns.forms.missing import DateTimeField, parse_time
-from efh.concerns.selectors.missing import RhiStatus, rhi_standard
+from efh.concerns.rhi import RhiMeasure, RhiStatus, rhi_held, rhi_measures, rhi_offered
 
 RETURNED = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 H = timedelta(hours=1)
+LATER = RETURNED + 500 * H
+
+
+def held(**kwargs: Any) -> RhiMeasure:
+    kwargs.setdefault("returned_at", RETURNED)
+    kwargs.setdefault("completed_at", None)
+    return rhi_held(**kwargs)
+
+
+def offered(**kwargs: Any) -> RhiMeasure:
+    kwargs.setdefault("returned_at", RETURNED)
+    kwargs.setdefault("offered_at", None)
+    kwargs.setdefault("completed_at", None)
+    return rhi_offered(**kwargs)
 
 
 def test_still_missing_has_no_interview_due() -> None:
-    result = rhi_standard(returned_at=None, completed_at=None, now=RETURNED)
-    assert result.status == RhiStatus.STILL_MISSING
+    both = rhi_measures(
+        returned_at=None, offered_at=None, completed_at=None, now=RETURNED + 500 * H
+    )
+    assert both.offered.status == both.held.status == RhiStatus.STILL_MISSING
+    assert both.open and not both.overdue and both.due_at is None
 
 
 @pytest.mark.parametrize(
@@ -29,30 +47,67 @@ def test_still_missing_has_no_interview_due() -> None:
         (100 * H + timedelta(minutes=30), RhiStatus.NOT_MET, "Not met (101 hours)"),
     ],
 )
-def test_completed_interview(after: timedelta, status: RhiStatus, text: str) -> None:
-    result = rhi_standard(
-        returned_at=RETURNED, completed_at=RETURNED + after, now=RETURNED + 500 * H
+def test_each_measure_at_its_boundary(after: timedelta, status: RhiStatus, text: str) -> None:
+    when = RETURNED + after
+    assert (held(completed_at=when, now=LATER).status, held(completed_at=when, now=LATER).text) == (
+        status,
+        text,
     )
+    result = offered(offered_at=when, now=LATER)
     assert (result.status, result.text) == (status, text)
 
 
+def test_offered_at_48_hours_and_held_at_100_hours_is_two_answers() -> None:
+    """The defect: one page said met, the other not met, the third overdue, for one episode."""
+    both = rhi_measures(
+        returned_at=RETURNED,
+        offered_at=RETURNED + 48 * H,
+        completed_at=RETURNED + 100 * H,
+        now=LATER,
+    )
+    assert (both.offered.label, both.offered.status) == ("Offered within 72 hours", "met")
+    assert (both.held.label, both.held.status, both.held.text) == (
+        "Held within 72 hours",
+        "not_met",
+        "Not met (100 hours)",
+    )
+    assert not both.overdue and not both.open
+    assert both.text == "Offered within 72 hours: Met. Held within 72 hours: Not met (100 hours)"
+
+
+def test_an_interview_held_without_a_recorded_offer_was_offered_when_held() -> None:
+    assert offered(completed_at=RETURNED + 10 * H, now=LATER).status == RhiStatus.MET
+    assert offered(completed_at=RETURNED + 80 * H, now=LATER).text == "Not met (80 hours)"
+
+
 def test_not_completed_is_due_until_the_deadline_then_overdue() -> None:
-    due = rhi_standard(returned_at=RETURNED, completed_at=None, now=RETURNED + 72 * H)
+    due = held(now=RETURNED + 72 * H)
     assert due.status == RhiStatus.DUE
     assert due.deadline == RETURNED + 72 * H
     # 10:00 UTC on 5 March is 10:00 in London (no summer time yet).
     assert due.text == "Due by 5 March 2026 at 10:00am"
-    overdue = rhi_standard(
-        returned_at=RETURNED, completed_at=None, now=RETURNED + 72 * H + timedelta(seconds=1)
+    overdue = held(now=RETURNED + 72 * H + timedelta(seconds=1))
+    assert (overdue.status, overdue.text) == (RhiStatus.OVERDUE, "Overdue: not held")
+    assert offered(now=RETURNED + 73 * H).text == "Overdue: not offered"
+    # Offered in time and not yet held: the offer is met, the interview overdue.
+    both = rhi_measures(
+        returned_at=RETURNED, offered_at=RETURNED + H, completed_at=None, now=RETURNED + 80 * H
     )
-    assert (overdue.status, overdue.text) == (RhiStatus.OVERDUE, "Overdue")
+    assert both.offered.status == RhiStatus.MET and both.overdue and both.open
 
 
 def test_declined_is_shown_as_declined_not_overdue() -> None:
-    result = rhi_standard(
-        returned_at=RETURNED, completed_at=None, declined=True, now=RETURNED + 200 * H
+    both = rhi_measures(
+        returned_at=RETURNED,
+        offered_at=RETURNED + H,
+        completed_at=None,
+        declined=True,
+        now=RETURNED + 200 * H,
     )
-    assert result.status == RhiStatus.DECLINED
+    assert both.held.status == RhiStatus.DECLINED
+    assert both.offered.status == RhiStatus.MET
+    assert not both.overdue and not both.open
+    assert offered(declined=True, now=LATER).status == RhiStatus.DECLINED
 
 
 @pytest.mark.parametrize(

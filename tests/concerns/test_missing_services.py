@@ -9,7 +9,12 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from efh.concerns.models import MissingEpisode, MissingWith, PhilomenaProfile
+from efh.concerns.models import (
+    MissingEpisode,
+    MissingEpisodeAddendum,
+    MissingWith,
+    PhilomenaProfile,
+)
 from efh.concerns.services.missing import (
     StaleEdit,
     missing_episode_interview_record,
@@ -74,6 +79,10 @@ def test_record_episode_on_the_users_agency_record(demo: Any, make_person: Any) 
     )
     assert entry.username == "police.officer"
     assert "circumstances" in entry.fields
+    assert entry.detail["changes"]["circumstances"] == [
+        None,
+        "Left the children's home after an argument",
+    ]
 
 
 def test_record_episode_falls_back_to_any_record(demo: Any, make_person: Any) -> None:
@@ -153,6 +162,12 @@ def test_interview_updates_hash_raw_and_logs_changed_fields(demo: Any, make_pers
     assert entry.action == "update"
     assert set(entry.fields) >= {"returned_at", "rhi_completed_at", "rhi_by", "rhi_child_said"}
     assert "missing_from" not in entry.fields
+    # Old and new value of every changed field.
+    assert entry.detail["changes"]["rhi_by"] == ["", "Ife Example, Safe Choices"]
+    assert entry.detail["changes"]["returned_at"] == [None, updated.returned_at.isoformat()]  # type: ignore[union-attr]
+    assert entry.detail["changes"]["rhi_child_said"] == ["", "I was at a friend's flat"]
+    assert set(entry.detail["changes"]) == set(entry.fields)
+    assert not MissingEpisodeAddendum.objects.exists()  # the officer's own: edited in place
 
 
 def test_stale_interview_edit_is_refused(demo: Any, make_person: Any) -> None:
@@ -160,14 +175,92 @@ def test_stale_interview_edit_is_refused(demo: Any, make_person: Any) -> None:
     child = make_person(source="police")
     episode = record_one(officer, child)
     loaded = episode.row_hash
-    interview(worker, episode, rhi_by="Sam Example")
+    interview(worker, episode, rhi_by="Sam Example", reason="Held by our service")
     entries = AccessLogEntry.objects.count()
     with pytest.raises(StaleEdit) as stale:
         interview(officer, episode, expected_row_hash=loaded, rhi_by="Priya Example")
-    assert stale.value.current.rhi_by == "Sam Example"
+    assert stale.value.current.current_values()["rhi_by"] == "Sam Example"
     episode.refresh_from_db()
-    assert episode.rhi_by == "Sam Example"
+    assert episode.current_values()["rhi_by"] == "Sam Example"
     assert AccessLogEntry.objects.count() == entries
+
+
+def imported_episode(child: Any, **values: Any) -> MissingEpisode:
+    """An episode as the police system sent it (a delivery's row, not the platform's)."""
+    went = ago(days=5)
+    fields: dict[str, Any] = {
+        "source": "police",
+        "source_id": "MISS-00017",
+        "row_hash": "f" * 32,
+        "raw": '{"missing_from": "home"}',
+        "record": child.records.get(),
+        "missing_from": "home",
+        "went_missing_at": went,
+        "reported_at": went + timedelta(hours=1),
+        "returned_at": went + timedelta(hours=20),
+        "rhi_summary": "Said little",
+    }
+    fields.update(values)
+    return MissingEpisode.objects.create(**fields)
+
+
+def test_another_agencys_import_is_never_edited_in_place(demo: Any, make_person: Any) -> None:
+    school = demo["school.dsl"]
+    child = make_person(source="police")
+    episode = imported_episode(child)
+    before = MissingEpisode.objects.values().get(pk=episode.pk)
+    earlier = episode.returned_at - timedelta(hours=2)  # type: ignore[operator]
+    with pytest.raises(ValidationError) as error:
+        interview(school, episode, returned_at=earlier, rhi_offered_at=None, rhi_completed_at=None)
+    assert "reason" in error.value.message_dict  # why, before anything is kept
+    assert not MissingEpisodeAddendum.objects.exists()
+    interview(
+        school,
+        episode,
+        returned_at=earlier,
+        rhi_offered_at=None,
+        rhi_completed_at=None,
+        rhi_by="",
+        child_said="Said little",
+        next_steps="",
+        reason="Seen at breakfast club at 8:15am, two hours before the police time",
+    )
+    assert MissingEpisode.objects.values().get(pk=episode.pk) == before  # untouched
+    addendum = MissingEpisodeAddendum.objects.get()
+    assert addendum.episode == episode
+    assert addendum.source == f"efh-{school.agency.code}"
+    assert addendum.delivery_id is None and addendum.recorded_by == school
+    assert addendum.fields == ["returned_at"]  # only what differs
+    assert addendum.returned_at == earlier
+    assert addendum.reason.startswith("Seen at breakfast club")
+    episode = MissingEpisode.objects.get(pk=episode.pk)
+    assert episode.current_values()["returned_at"] == earlier
+    assert episode.original_values()["returned_at"] == before["returned_at"]
+    entry = AccessLogEntry.objects.order_by("-seq").first()
+    assert entry is not None
+    assert (entry.action, entry.object_type, entry.object_id) == (
+        "update",
+        "missing_episode",
+        str(episode.pk),
+    )
+    assert entry.detail["changes"] == {
+        "returned_at": [before["returned_at"].isoformat(), earlier.isoformat()]
+    }
+    assert entry.reason.startswith("Seen at breakfast club")
+    assert entry.detail["kept_beside"] == "police/MISS-00017"
+
+
+def test_own_agencys_import_also_gets_an_addendum(demo: Any, make_person: Any) -> None:
+    """An import is the sending system's record, replaced by its next delivery: the platform
+    adds beside it, even for the agency that sent it."""
+    officer = demo["police.officer"]
+    child = make_person(source="police")
+    episode = imported_episode(child)
+    interview(officer, episode, reason="Interview by our missing person coordinator")
+    episode.refresh_from_db()
+    assert episode.rhi_completed_at is None and episode.row_hash == "f" * 32
+    assert episode.current_values()["rhi_by"] == "Ife Example, Safe Choices"
+    assert episode.rhi(now=ago(seconds=0)).held.status == "met"
 
 
 def test_interview_without_changes_writes_nothing(demo: Any, make_person: Any) -> None:
@@ -233,6 +326,10 @@ def test_profile_create_update_and_stale(demo: Any, make_person: Any) -> None:
     updated = AccessLogEntry.objects.order_by("-seq").first()
     assert updated is not None and updated.action == "update"
     assert set(updated.fields) == {"description", "phones"}
+    assert updated.detail["changes"] == {
+        "description": ["Tall, <script>alert(1)</script>", "Short"],
+        "phones": ["=HYPERLINK(1)", ""],
+    }
     with pytest.raises(StaleEdit) as stale:
         philomena_profile_save(
             actor=officer, person_id=child.pk, expected_revision=1, texts={"description": "Mine"}
@@ -269,3 +366,21 @@ def test_photo_check() -> None:
         photo_check(b"%PDF-1.7 looks like a photo.jpg")
     with pytest.raises(ValidationError, match="2 MB"):
         photo_check(PNG + b"\x00" * (2 * 1024 * 1024))
+
+
+def test_a_time_resubmitted_to_the_minute_is_no_change(demo: Any, make_person: Any) -> None:
+    """The form reads times to the minute: the stored seconds are not a correction."""
+    child = make_person(source="police")
+    episode = imported_episode(child)
+    assert episode.returned_at is not None
+    typed = episode.returned_at.replace(second=0, microsecond=0)
+    interview(
+        demo["school.dsl"],
+        episode,
+        returned_at=typed,
+        rhi_offered_at=None,
+        reason="Interview held",
+    )
+    addendum = MissingEpisodeAddendum.objects.get()
+    assert "returned_at" not in addendum.fields
+    assert "rhi_completed_at" in addendum.fields

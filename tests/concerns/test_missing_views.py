@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from efh.concerns.models import MissingEpisode, PhilomenaProfile
+from efh.concerns.selectors.missing import episode_version
 from efh.concerns.services.missing import missing_episode_record, philomena_profile_save
 from efh.core.models import AccessLogEntry
 
@@ -218,7 +219,8 @@ def test_interview_met_and_stale_edit(demo: Any, make_person: Any) -> None:
         "child_said": "Mine: I stayed with my cousin",
         "next_steps": "Safety plan",
     }
-    theirs = {**mine, "rhi_by": "Sam Example", "child_said": "Theirs"}
+    # The screener's agency did not record the episode: their answers become their addendum.
+    theirs = {**mine, "rhi_by": "Sam Example", "child_said": "Theirs", "reason": "We held it"}
     assert client_for(screener).post(url, theirs).status_code == 302
     response = client_for(officer).post(url, mine)
     assert response.status_code == 200
@@ -227,14 +229,22 @@ def test_interview_met_and_stale_edit(demo: Any, make_person: Any) -> None:
     assert "Sam Example" in html  # their version
     assert "Mine: I stayed with my cousin" in html  # what I typed
     episode.refresh_from_db()
-    assert episode.rhi_by == "Sam Example"
-    assert f'value="{episode.row_hash}"' in html  # saving again is now deliberate
-    mine["row_hash"] = episode.row_hash
+    assert episode.rhi_by == ""  # the officer's own episode is as the officer left it
+    assert episode.current_values()["rhi_by"] == "Sam Example"
+    version = episode_version(episode)
+    assert f'value="{version}"' in html  # saving again is now deliberate
+    # Once another agency has added to it, the officer's change is added beside it too.
+    assert "Why are you adding to or correcting this episode?" in html
+    mine["row_hash"] = version
+    again = client_for(officer).post(url, mine)
+    assert "Enter why you are adding to or correcting this episode" in again.content.decode()
+    mine["reason"] = "Our interview, after theirs"
     assert client_for(officer).post(url, mine).status_code == 302
     episode.refresh_from_db()
-    assert episode.rhi_by == "Priya Example"
+    assert episode.current_values()["rhi_by"] == "Priya Example"
     page = client_for(officer).get(reverse("concerns:missing", args=[episode.pk])).content
     assert b"Met" in page and b"Not met" not in page
+    assert b"Our interview, after theirs" in page and b"We held it" in page
 
 
 def test_interview_not_met_and_errors(demo: Any, make_person: Any) -> None:
@@ -327,3 +337,144 @@ def test_photo_without_profile_is_404(demo: Any, make_person: Any) -> None:
         reverse("concerns:philomena-photo", args=[child.pk])
     )
     assert response.status_code == 404
+
+
+def police_import(child: Any, **values: Any) -> MissingEpisode:
+    went = datetime.now(tz=UTC) - timedelta(days=6)
+    fields: dict[str, Any] = {
+        "source": "police",
+        "source_id": "MISS-00042",
+        "row_hash": "e" * 32,
+        "raw": '{"missing_from": "home"}',
+        "record": child.records.get(source="police"),
+        "missing_from": "home",
+        "went_missing_at": went,
+        "returned_at": went + timedelta(hours=10),
+    }
+    fields.update(values)
+    return MissingEpisode.objects.create(**fields)
+
+
+def test_a_police_import_is_added_to_not_edited(demo: Any, make_person: Any) -> None:
+    """Issue 11: a school practitioner changed the return time of an episode imported from the
+    police, and the page still said "Imported from police"."""
+    school = demo["school.dsl"]
+    child = make_person(source="education", given_name="Ada", family_name="Example")
+    make_person(source="police", person=child)
+    episode = police_import(child)
+    returned = episode.returned_at
+    assert returned is not None
+    url = reverse("concerns:missing-interview", kwargs={"pk": episode.pk})
+    form = client_for(school).get(url).content.decode()
+    assert "It will not be changed: what you save is added beside it" in form
+    assert "Why are you adding to or correcting this episode?" in form
+    earlier = returned - timedelta(hours=3)
+    data = {"row_hash": episode.row_hash, **parts("returned_at", earlier)}
+    refused = client_for(school).post(url, data).content.decode()
+    assert "Enter why you are adding to or correcting this episode" in refused
+    data["reason"] = "She was at breakfast club at 7am"
+    assert client_for(school).post(url, data).status_code == 302
+
+    stored = MissingEpisode.objects.get(pk=episode.pk)
+    assert (stored.returned_at, stored.row_hash) == (returned, "e" * 32)  # never edited
+    page = client_for(school).get(reverse("concerns:missing", args=[episode.pk])).content.decode()
+    assert "Imported from police" in page
+    assert "Correction by" in page and school.agency.name in page
+    assert "She was at breakfast club at 7am" in page
+    assert "Add to or correct this episode" in page
+    entry = AccessLogEntry.objects.filter(action="update", object_type="missing_episode").get()
+    assert list(entry.detail["changes"]) == ["returned_at"]
+    assert entry.detail["changes"]["returned_at"][0] == returned.isoformat()
+
+    record = client_for(school).get(reverse("people:record", args=[child.pk])).content.decode()
+    assert f"Added by {school.agency.name}" in record
+    assert "She was at breakfast club at 7am" in record
+
+
+def test_one_72_hour_rule_on_every_page(demo: Any, make_person: Any) -> None:
+    """Offered at 48 hours and held at 100: the episode page, the record page and the Philomena
+    page each show both measures, labelled, and agree."""
+    officer = demo["police.officer"]
+    child = make_person(source="police")
+    returned = datetime.now(tz=UTC) - timedelta(days=10)
+    episode = police_import(
+        child,
+        went_missing_at=returned - timedelta(hours=5),
+        returned_at=returned,
+        rhi_offered_at=returned + timedelta(hours=48),
+        rhi_completed_at=returned + timedelta(hours=100),
+        rhi_by="Ife Example",
+    )
+    pages = {
+        "episode": reverse("concerns:missing", args=[episode.pk]),
+        "record": reverse("people:record", args=[child.pk]),
+        "philomena": reverse("concerns:philomena", args=[child.pk]),
+    }
+    for name, url in pages.items():
+        html = " ".join(client_for(officer).get(url).content.decode().split())
+        offered = html.index("ffered within 72 hours")
+        held = html.index("eld within 72 hours")
+        assert ">Met<" in html[offered : offered + 200], name
+        assert ">Not met (100 hours)<" in html[held : held + 200], name
+        assert "Overdue" not in html, name
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"circumstances": "c" * 10_001}, "Circumstances must be 10,000 characters or fewer"),
+        ({"found": "ZZ9 9ZZ"}, "Enter a real postcode, like E5 8HX, or the name of the place"),
+        ({"went_missing_at_year": "1989"}, "When they went missing must be in 1990 or later"),
+    ],
+)
+def test_episode_limits_and_postcodes(
+    demo: Any, make_person: Any, change: dict[str, str], message: str
+) -> None:
+    child = make_person(source="police")
+    went = datetime.now(tz=UTC) - timedelta(hours=30)
+    data = {
+        "missing_from": "care",
+        **parts("went_missing_at", went),
+        "circumstances": "Left after an argument",
+        **change,
+    }
+    url = reverse("concerns:missing-new") + f"?person={child.pk}"
+    response = client_for(demo["police.officer"]).post(url, data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not MissingEpisode.objects.exists()
+
+
+def test_a_found_postcode_anywhere_in_the_country_is_kept_normalised(
+    demo: Any, make_person: Any
+) -> None:
+    child = make_person(source="police")
+    went = datetime.now(tz=UTC) - timedelta(hours=30)
+    data = {
+        "missing_from": "home",
+        **parts("went_missing_at", went),
+        "circumstances": "County lines",
+        "found": "b1 1bb",
+    }
+    url = reverse("concerns:missing-new") + f"?person={child.pk}"
+    assert client_for(demo["police.officer"]).post(url, data).status_code == 302
+    assert MissingEpisode.objects.get().found_description == "B1 1BB"
+
+
+def test_interview_and_profile_limits(demo: Any, make_person: Any) -> None:
+    officer = demo["police.officer"]
+    child = make_person(source="police")
+    returned = datetime.now(tz=UTC) - timedelta(hours=10)
+    episode = episode_of(officer, child, went=returned - timedelta(hours=5), returned_at=returned)
+    url = reverse("concerns:missing-interview", kwargs={"pk": episode.pk})
+    data = {
+        "row_hash": episode.row_hash,
+        **parts("returned_at", returned),
+        "child_said": "s" * 10_001,
+    }
+    html = client_for(officer).post(url, data).content.decode()
+    assert "What the child said must be 10,000 characters or fewer" in html
+    edit = reverse("concerns:philomena-edit", args=[child.pk])
+    html = client_for(officer).post(edit, {"revision": "0", "other": "o" * 10_001}).content.decode()
+    assert "Anything else must be 10,000 characters or fewer" in html
+    assert not PhilomenaProfile.objects.exists()

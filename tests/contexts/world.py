@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -26,15 +25,20 @@ from efh.concerns.models import Event, EventPerson, HarmType, MissingEpisode
 from efh.contexts.models import Association, Location, Organisation, PeerGroup, Ward
 from efh.core.models import Delivery
 from efh.people.models import Address, Alias, Person, PersonRecord, Status
+from factories import (
+    AssociationFactory,
+    DeliveryFactory,
+    EventFactory,
+    EventPersonFactory,
+    LocationFactory,
+    MissingEpisodeFactory,
+    OrganisationFactory,
+    PeerGroupFactory,
+    PersonFactory,
+    PersonRecordFactory,
+)
 
 HOSTILE = '<script>alert("x")</script><b>bold</b> =HYPERLINK("http://evil.invalid","click")'
-
-_n = itertools.count(1)
-
-
-def _sourced(source: str) -> dict[str, Any]:
-    n = next(_n)
-    return {"source": source, "source_id": f"W{n}", "row_hash": f"{n:032x}", "raw": "{}"}
 
 
 @dataclass
@@ -57,62 +61,47 @@ class World:
 
 
 def record(person: Person, source: str, given: str, family: str, **kw: Any) -> PersonRecord:
-    values: dict[str, Any] = {
-        "given_name": given,
-        "family_name": family,
-        "date_of_birth": date(2010, 5, 17),
-        "sex": "F",
-        "ethnicity": "W1",
-        "is_child": True,
-        "recorded_at": datetime(2026, 1, 1, tzinfo=UTC),
-    }
+    values: dict[str, Any] = {"sex": "F", "ethnicity": "W1", "date_of_birth": date(2010, 5, 17)}
     values.update(kw)
-    return PersonRecord.objects.create(person=person, **_sourced(source), **values)
+    return PersonRecordFactory(
+        person=person, source=source, given_name=given, family_name=family, **values
+    )
 
 
 def event(kind: str, source: str, when: datetime, **kw: Any) -> Event:
-    return Event.objects.create(
-        kind=kind, occurred_at=when, recorded_at=when + timedelta(hours=1), **_sourced(source), **kw
-    )
+    return EventFactory(kind=kind, source=source, occurred_at=when, **kw)
 
 
 def involve(ev: Event, rec: PersonRecord, role: str, delivery: Delivery) -> EventPerson:
-    return EventPerson.objects.create(
-        event=ev, record=rec, role=role, source=ev.source, delivery=delivery, line=1, raw="{}"
-    )
+    return EventPersonFactory(event=ev, record=rec, role=role, delivery=delivery)
 
 
 def associate(rec: PersonRecord, kind: str, source: str = "police", **kw: Any) -> Association:
-    other_kind = (
-        "person"
-        if "other_record" in kw
-        else "location"
-        if "location" in kw
-        else "organisation"
-        if "organisation" in kw
-        else "group"
-    )
-    return Association.objects.create(
-        record=rec, other_kind=other_kind, kind=kind, **_sourced(source), **kw
-    )
+    other_kind = next((k for k, field in OTHER_KINDS if field in kw), "group")
+    kw.setdefault("other_record", None)
+    return AssociationFactory(record=rec, other_kind=other_kind, kind=kind, source=source, **kw)
+
+
+OTHER_KINDS = [
+    ("person", "other_record"),
+    ("location", "location"),
+    ("organisation", "organisation"),
+    ("group", "group"),
+]
 
 
 def build_world() -> World:
     now = datetime.now(tz=UTC)
-    delivery = Delivery.objects.create(fingerprint=f"world{next(_n)}", path="test")
+    delivery = DeliveryFactory()
     ward = Ward.objects.get_or_create(
         code="E05009372",
         defaults={"name": "Hackney Central", "latitude": 51.55, "longitude": -0.06},
     )[0]
-    park = Location.objects.create(
-        name="Mare Street Park", kind="park", postcode="E8 1AA", ward=ward, **_sourced("police")
-    )
-    school = Organisation.objects.create(
-        name="Example Academy", kind="school", postcode="E8 2BB", ward=ward, **_sourced("education")
-    )
-    group = PeerGroup.objects.create(source="police", name="Mare Street group")
+    park = LocationFactory(name="Mare Street Park", postcode="E8 1AA", ward=ward)
+    school = OrganisationFactory(name="Example Academy", postcode="E8 2BB", ward=ward)
+    group = PeerGroupFactory(name="Mare Street group")
 
-    ada = Person.objects.create()
+    ada = PersonFactory()
     ada_police = record(ada, "police", "Ada", "Lovelock", pnc_id="10/123456A")
     ada_education = record(
         ada,
@@ -147,11 +136,11 @@ def build_world() -> World:
         ended=datetime(2024, 1, 1, tzinfo=UTC),
     )
 
-    bea = Person.objects.create()
+    bea = PersonFactory()
     bea_health = record(bea, "health", "Bea", "Quill")
-    cal = Person.objects.create()
+    cal = PersonFactory()
     cal_police = record(cal, "police", "Cal", "Rowntree", sex="M")
-    dev = Person.objects.create()
+    dev = PersonFactory()
     dev_police = record(
         dev, "police", "Dev", "Stone", is_child=False, date_of_birth=date(1990, 1, 1), sex="M"
     )
@@ -177,19 +166,15 @@ def build_world() -> World:
     involve(ae, ada_police, "subject", delivery)
     involve(ae, bea_health, "witness", delivery)
 
-    overdue = MissingEpisode.objects.create(
+    overdue = MissingEpisodeFactory(
         record=ada_police,
         missing_from="care",
         went_missing_at=now - timedelta(days=7),
         returned_at=now - timedelta(days=5),
         found_location=park,
-        **_sourced("police"),
     )
-    still_missing = MissingEpisode.objects.create(
-        record=ada_police,
-        missing_from="home",
-        went_missing_at=now - timedelta(hours=6),
-        **_sourced("police"),
+    still_missing = MissingEpisodeFactory(
+        record=ada_police, missing_from="home", went_missing_at=now - timedelta(hours=6)
     )
 
     associate(ada_police, "friend", other_record=bea_health, handling_code="P")

@@ -63,7 +63,9 @@ def test_analyst_pages_are_accessible_and_draw_their_pictures(
 
     page.goto(f"{live_server.url}{reverse('insight:hotspots')}")
     expect(page.locator("#hotspot-map.leaflet-container")).to_be_visible()
-    expect(page.locator("#hotspot-map path.leaflet-interactive")).to_have_count(4)  # 2 + 2 wards
+    expect(page.locator("#hotspot-map path.leaflet-interactive")).to_have_count(
+        4
+    )  # 2 x (cell, circle)
     assert page.locator("#hotspot-map img.leaflet-tile").count() == 0
     assert_accessible(page)
     page.get_by_label("Harm type").select_option("cse")

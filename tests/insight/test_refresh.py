@@ -34,7 +34,7 @@ from efh.insight.models import (
     ReviewStatus,
     TrendTable,
 )
-from efh.insight.refresh import RefreshRefused, refresh_run
+from efh.insight.refresh import RefreshRefused, latest_record, refresh_run
 from efh.insight.snapshot import read_snapshot
 from efh.people.models import PersonRecord
 from efh.synth.generator import generate
@@ -115,6 +115,15 @@ def test_the_snapshot_leaves_out_what_happened_after_its_moment(imported: Path) 
     assert early.missing["went_missing_at"].max() <= datetime(2025, 6, 30)
 
 
+def test_the_run_records_how_far_the_data_go(imported: Path) -> None:
+    """The trend charts mark the month of the latest record as incomplete: the latest event or
+    missing episode at or before the snapshot's moment."""
+    early = read_snapshot(datetime(2025, 6, 30, tzinfo=UTC))
+    latest = max(early.events["occurred_at"].max(), early.missing["went_missing_at"].max())
+    assert latest_record(early) == latest.isoformat()
+    assert latest <= datetime(2025, 6, 30)
+
+
 def export(what: str, tmp_path: Path) -> list[dict[str, str]]:
     out = tmp_path / f"{what}.csv"
     call_command("export", what, "--out", str(out), verbosity=0)
@@ -157,6 +166,10 @@ def test_refresh_finds_the_planted_groups_exploiters_and_hotspots(linked: Path, 
     assert group.members.count() == group.size >= 3
     adult = Candidate.objects.filter(kind=CandidateKind.ADULT, current=True).order_by("rank")[0]
     assert adult.rank == 1 and adult.summary["reasons"] and adult.summary["rule"]
+    # Each link carries its main kind of evidence, for the network view's line styles.
+    known = {"event", "association", "missing", "missing_with", "address", "phone", "group"}
+    for c in (group, adult):
+        assert c.summary["edges"] and {e["kind"] for e in c.summary["edges"]} <= known
     spot = Hotspot.objects.filter(run=run).first()
     assert spot is not None and spot.reasons and spot.events > 0 and spot.p_value <= 0.05
     assert TrendTable.objects.filter(run=run, name="harm_month").exists()

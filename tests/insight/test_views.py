@@ -86,11 +86,11 @@ def test_anonymous_is_sent_to_sign_in(picture: dict[str, Any]) -> None:
     for url in candidate_urls(picture) + [reverse(n) for n in AGGREGATE_URLS]:
         response = Client().get(url)
         assert response.status_code == 302
-        assert reverse("web:sign-in") in response["Location"]
+        assert reverse("accounts:sign-in") in response["Location"]
 
 
 def test_navigation_offers_intelligence_to_analysts_and_managers(picture: dict[str, Any]) -> None:
-    home = reverse("web:home")
+    home = reverse("pages:home")
     url = reverse("insight:overview")
     for role, shown in [("analyst", True), ("manager", True), ("panel.chair", False)]:
         html = client_for(picture["users"][role]).get(home).content.decode()
@@ -302,3 +302,14 @@ def test_pseudonymised_record_links_the_analyst_to_candidates(picture: dict[str,
     manager = client_for(picture["users"]["manager"])
     html = manager.get(reverse("people:record", kwargs={"person_id": ids["c1"]})).content.decode()
     assert "PG-0001" not in html
+
+
+@pytest.mark.parametrize("role", ["analyst", "manager"])
+def test_home_page_links_analysts_and_managers_to_the_intelligence_picture(
+    picture: dict[str, Any], role: str
+) -> None:
+    html = client_for(picture["users"][role]).get("/").content.decode()  # the home page
+    assert f'href="{reverse("insight:overview")}">The intelligence picture</a>' in html
+    assert "hotspots on a map and trends by harm type" in html
+    assert "later release" not in html
+    assert ("for professional review" in html) is (role == "analyst")

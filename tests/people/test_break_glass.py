@@ -311,3 +311,17 @@ def test_journey_denied_then_break_glass_then_the_auditor_reviews(
     assert AccessLogEntry.objects.filter(
         object_type="break_glass_access", action="update", username="auditor"
     ).exists()
+
+
+def test_the_queue_shows_a_refused_attempt_as_refused(client, demo, child, make_person):
+    other = make_person(source="health", given_name="Kofi", family_name="Example")
+    _open(client, demo["school.dsl"], child)
+    client.force_login(demo["school.dsl"])
+    assert client.get(reverse("people:record", args=[other.pk])).status_code == 403
+    client.force_login(demo["auditor"])
+    response = client.get(reverse("audit:break-glass"))
+    window = response.context["rows"][0]["window"]
+    assert [(e.action, e.object_id) for e in window] == [("refused", str(other.pk))]
+    html = response.content.decode()
+    assert "Refused</strong> tried to open <a" in html
+    assert f'viewed <a class="govuk-link" href="/audit/people/{other.pk}/"' not in html

@@ -98,9 +98,9 @@ def test_only_link_reviewers_open_the_screens(
         assert officer.get(url).status_code == 403
         assert reviewer.get(url).status_code == 200
         assert Client().get(url).status_code == 302
-    home = reviewer.get(reverse("web:home")).content.decode()
+    home = reviewer.get(reverse("pages:home")).content.decode()
     assert f'href="{reverse("people:link-review")}"' in home
-    assert "Record links" not in officer.get(reverse("web:home")).content.decode()
+    assert "Record links" not in officer.get(reverse("pages:home")).content.decode()
 
 
 def test_queue_lists_open_pairs_highest_weight_first_and_is_logged(

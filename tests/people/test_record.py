@@ -15,10 +15,18 @@ from django.utils import timezone
 
 from contexts.world import World, build_world, event, involve, record
 from efh.concerns.models import MissingEpisode
+from efh.concerns.selectors.chronology import RhiState, rhi_state
 from efh.core.models import AccessLogEntry
-from efh.people.models import Involvement, Person, SharingDecision, Status
+from efh.people.models import (
+    Address,
+    Involvement,
+    Person,
+    PersonRecord,
+    SharingDecision,
+    Status,
+)
 from efh.people.policy import pseudonym
-from efh.people.selectors.record import RhiState, age_band, rhi_state
+from efh.people.selectors.record import age_band
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +137,7 @@ def test_open_actions_and_links(demo: Any, world: World) -> None:
     # the open episode and the overdue interview, with links to the missing screens
     assert f'href="{reverse("concerns:missing", args=[world.still_missing.pk])}"' in html
     assert f'href="{reverse("concerns:missing-interview", args=[world.overdue.pk])}"' in html
-    assert "Interview overdue: 72 hours passed" in text
+    assert "Interview held within 72 hours Overdue: not held" in text
 
 
 def test_adult_page_has_the_same_sections(demo: Any, world: World) -> None:
@@ -394,12 +402,29 @@ def test_each_view_writes_one_access_log_entry_naming_the_sections(demo: Any, wo
     ("returned", "offered", "completed", "declined", "text", "overdue"),
     [
         (None, None, None, False, "Still missing", False),
-        (-1, None, None, False, "Interview due", False),
-        (-80, None, None, False, "Interview overdue", True),
-        (-80, -10, None, False, "Interview offered within 72 hours", False),
-        (-100, -90, -80, False, "Interview held, offered within 72 hours", False),
-        (-100, -1, -1, False, "Interview held, 72 hours missed", False),
-        (-100, None, None, True, "declined", False),
+        (-1, None, None, False, "Held within 72 hours: Due by", False),
+        (-80, None, None, False, "Held within 72 hours: Overdue", True),
+        (
+            -80,
+            -10,
+            None,
+            False,
+            "Offered within 72 hours: Met. Held within 72 hours: Overdue",
+            True,
+        ),
+        (-80, -2, None, False, "Offered within 72 hours: Not met (78 hours)", True),
+        (-100, -90, -80, False, "Offered within 72 hours: Met. Held within 72 hours: Met", False),
+        (-100, -1, -1, False, "Held within 72 hours: Not met (99 hours)", False),
+        # Offered at 48 hours, held at 100: the record page says what the episode page says.
+        (
+            -120,
+            -72,
+            -20,
+            False,
+            "Offered within 72 hours: Met. Held within 72 hours: Not met",
+            False,
+        ),
+        (-100, None, None, True, "Declined by the child", False),
     ],
 )
 def test_rhi_state(
@@ -463,3 +488,130 @@ def test_a_fixed_number_of_queries_however_long_the_record(
     analyst = client_for(demo["analyst"])
     with django_assert_max_num_queries(40):
         assert analyst.get(url(world.ada)).status_code == 200
+
+
+# --- A record shared for identity and chronology only ------------------------------------------
+
+
+def _share_chronology(demo: Any, world: World) -> Any:
+    youth = demo["youth.worker"]
+    SharingDecision.objects.create(
+        person=world.ada,
+        shared_by=demo["screener"],
+        to_agency=youth.agency,
+        scope="chronology",
+        purpose="Mentoring",
+        lawful_basis="6_1_e",
+        condition="dpa_s1_p18",
+        decided_at=datetime(2026, 1, 10, tzinfo=UTC),
+    )
+    return youth
+
+
+def test_a_chronology_only_share_shows_identity_and_chronology_and_nothing_else(
+    demo: Any, world: World
+) -> None:
+    youth = _share_chronology(demo, world)
+    response = client_for(youth).get(url(world.ada))
+    assert response.status_code == 200
+    html, text = response.content.decode(), text_of(response)
+    assert "shared with you for the child" in text and "identity and chronology only" in text
+    # identity and the chronology's events and missing episodes
+    assert "Every source record" in text and "Ada" in text
+    titles = chronology_titles(response)
+    assert any(t.startswith("Missing from") for t in titles)
+    assert not any(t.endswith("started") or t.endswith("ended") for t in titles)  # statuses
+    # nothing else: addresses, statuses, associations, flags, missing episodes' next steps,
+    # the Philomena profile, derived intelligence, who is involved and what is shared
+    for absent in (
+        'id="addresses"',
+        'id="statuses"',
+        'id="associations"',
+        'id="flags-heading"',
+        'id="derived-heading"',
+        "Missing episodes and return home interviews",
+        "Philomena profile</a>",
+        "Involved practitioners",
+        "Information sharing in force",
+        "Looked after",
+        "1 Old Road",
+    ):
+        assert absent not in html, absent
+    entry = AccessLogEntry.objects.filter(object_type="person").latest("seq")
+    assert entry.detail["scope"] == "chronology"
+    assert set(entry.fields) == {"identity", "source_records", "aliases", "chronology"}
+
+
+def test_a_whole_record_share_alongside_a_chronology_one_gives_the_whole_record(
+    demo: Any, world: World
+) -> None:
+    youth = _share_chronology(demo, world)
+    SharingDecision.objects.create(
+        person=world.ada,
+        shared_by=demo["screener"],
+        to_user=youth,
+        scope="record",
+        purpose="Allocated mentor",
+        lawful_basis="6_1_e",
+        condition="dpa_s1_p18",
+        decided_at=datetime(2026, 1, 11, tzinfo=UTC),
+    )
+    html = client_for(youth).get(url(world.ada)).content.decode()
+    assert 'id="addresses"' in html and 'id="associations"' in html
+
+
+@pytest.mark.parametrize("page", ["concerns:missing", "concerns:philomena"])
+def test_a_chronology_only_share_does_not_open_missing_episodes_or_philomena(
+    demo: Any, world: World, page: str
+) -> None:
+    youth = _share_chronology(demo, world)
+    target = world.overdue.pk if page == "concerns:missing" else world.ada.pk
+    response = client_for(youth).get(reverse(page, args=[target]))
+    assert response.status_code == 403
+    assert "identity and chronology only" in text_of(response)
+    entry = AccessLogEntry.objects.latest("seq")
+    assert entry.action == "refused" and entry.detail["refused_because"] == "shared_chronology"
+    assert entry.fields == []
+
+
+def test_free_text_masks_the_names_of_people_the_user_cannot_open(demo: Any, world: World) -> None:
+    """A practitioner who sees Bea as initials must not read her name in the summary."""
+    seen = event(  # health's: police recording it would give police a need to know of Bea
+        "concern",
+        "health",
+        datetime(2026, 3, 1, 18, 0, tzinfo=UTC),
+        summary="Ada was with Bea Quill at the park; BEA said quill drove. Cal too.",
+        child_words="Bea is my friend",
+    )
+    involve(seen, world.ada_police, "subject", world.delivery)
+    involve(seen, PersonRecord.objects.get(person=world.bea), "associate", world.delivery)
+    involve(seen, PersonRecord.objects.get(person=world.cal), "associate", world.delivery)
+    text = text_of(client_for(demo["police.officer"]).get(url(world.ada)))
+    assert "Ada was with B.Q. at the park; B.Q. said B.Q. drove. Cal too." in text
+    assert "B.Q. is my friend" in text
+    assert "Bea" not in text and "Quill" not in text and "BEA" not in text
+    # a user who may open Bea's record reads her name
+    screener = text_of(client_for(demo["screener"]).get(url(world.ada)))
+    assert "Ada was with Bea Quill at the park" in screener
+
+
+def test_pseudonymised_facts_come_from_whichever_record_holds_them(demo: Any, world: World) -> None:
+    """The newest record may hold no ethnicity and an address at a postcode no known place
+    shares: the page still says what an older record holds, and the ward from the postcode's
+    sector."""
+    child = Person.objects.create()
+    older = record(child, "police", "Zed", "Example", ethnicity="B1", sex="M")
+    newest = record(
+        child, "education", "Zed", "Example", ethnicity="", sex="", recorded_at=datetime.now(UTC)
+    )
+    assert newest.recorded_at > older.recorded_at
+    Address.objects.create(
+        record=newest,
+        address="9 Nowhere Row",
+        postcode="E8 1ZZ",
+        valid_from=datetime(2025, 1, 1, tzinfo=UTC),
+    )
+    text = text_of(client_for(demo["analyst"]).get(url(child)))
+    assert "Ethnicity Black: African" in text
+    assert "Sex Male" in text
+    assert f"Ward of latest address {world.park.ward.name}" in text

@@ -93,3 +93,34 @@ def test_need_to_know_page(
     )
     assert "Lovelock" not in page.content()
     assert_accessible(page)
+
+
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll('body *')].filter(e => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.right > width + 1 && !e.closest('.efh-table-wrapper');
+  }).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right));
+  return {scroll: document.documentElement.scrollWidth, width, wide: wide.slice(0, 8)};
+}"""
+
+
+@pytest.mark.parametrize("username", ["police.officer", "analyst"])
+def test_the_record_fits_a_phone(
+    page: Any,
+    live_server: Any,
+    demo: Any,
+    world: World,
+    assert_accessible: Any,
+    sign_in: Any,
+    username: str,
+) -> None:
+    """WCAG 2.2 reflow (1.4.10): at 375 CSS pixels nothing scrolls sideways but wide tables,
+    which scroll inside their own labelled region."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, live_server, demo[username])
+    page.goto(record_url(live_server, world.ada))
+    measured = page.evaluate(OVERFLOW)
+    assert measured["scroll"] <= 375, measured
+    assert measured["wide"] == [], measured
+    assert_accessible(page)

@@ -288,7 +288,7 @@ def test_analyst_and_others_without_casework_are_refused(client: Any, demo: Any)
 def test_signed_out_is_sent_to_sign_in(client: Any) -> None:
     response = client.get(URL)
     assert response.status_code == 302
-    assert reverse("web:sign-in") in response["Location"]
+    assert reverse("accounts:sign-in") in response["Location"]
 
 
 # --- the page and the log ------------------------------------------------------------------

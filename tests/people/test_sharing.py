@@ -115,7 +115,7 @@ def test_sharing_with_a_named_person(client, demo, child):
         (
             {"recipient_kind": "user", "to_user": "no.one"},
             "to_user",
-            "There is no active account with the username no.one",
+            "Enter the username of a practitioner whose role opens children\u2019s records",
         ),
         ({"scope": ""}, "scope", "Choose what you are sharing"),
         ({"purpose": "  "}, "purpose", "Say why you are sharing this record"),
@@ -158,6 +158,16 @@ def test_sharing_with_a_named_person(client, demo, child):
             {"expires_day": "1", "expires_month": "1", "expires_year": "2020"},
             "expires_day",
             "The expiry date must be today or in the future",
+        ),
+        (
+            {"purpose": "p" * 4001},
+            "purpose",
+            "Why you are sharing it must be 4,000 characters or fewer",
+        ),
+        (
+            {"consent": "no", "consent_override_reason": "r" * 4001},
+            "consent_override_reason",
+            "Why consent was not sought or was overridden must be 4,000 characters or fewer",
         ),
     ],
 )
@@ -274,3 +284,44 @@ def test_sharing_in_the_browser(
     )
     assert_accessible(page)
     assert grounds_for(demo["health.nurse"], child.pk) == (Ground.SHARED,)
+
+
+@pytest.mark.parametrize("username", ["admin", "auditor", "no.such.account"])
+def test_the_form_refuses_recipients_who_cannot_open_records_without_saying_who_exists(
+    client, demo, child, username
+):
+    """An administrator or an auditor cannot open records, so sharing with them is refused up
+    front, with the same words as for a username that does not exist."""
+    client.force_login(demo["police.officer"])
+    response = client.post(
+        _url(child), _valid(recipient_kind="user", to_agency="", to_user=username)
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors["to_user"]
+    assert errors == [
+        "Enter the username of a practitioner whose role opens children\u2019s records, "
+        "exactly as they sign in"
+    ]
+    html = response.content.decode()
+    assert "can now open" not in html and "still cannot open" not in html
+    assert not SharingDecision.objects.exists()
+
+
+def test_the_service_refuses_a_recipient_who_cannot_open_records(demo, child):
+    from django.core.exceptions import ValidationError
+
+    from efh.people.services import sharing_decision_record
+
+    with pytest.raises(ValidationError) as raised:
+        sharing_decision_record(
+            actor=demo["police.officer"],
+            person_id=child.pk,
+            to_user=demo["auditor"],
+            scope="record",
+            purpose="Audit",
+            lawful_basis="6_1_e",
+            condition="dpa_s1_p18",
+            consent_override_reason="Not needed",
+        )
+    assert "to_user" in raised.value.message_dict
+    assert not SharingDecision.objects.exists()

@@ -10,9 +10,9 @@ from efh.core.models import Delivery
 
 pytestmark = pytest.mark.django_db
 
-SIGN_IN = reverse("web:sign-in")
-HOME = reverse("web:home")
-SIGN_OUT = reverse("web:sign-out")
+SIGN_IN = reverse("accounts:sign-in")
+HOME = reverse("pages:home")
+SIGN_OUT = reverse("accounts:sign-out")
 
 
 def _agency() -> Agency:
@@ -177,7 +177,7 @@ def test_home_lists_drafts_and_logs_the_names_it_shows(demo, make_person, client
     child = make_person(source="police", given_name="Perpetua", family_name="Quell")
     ConcernDraft.objects.create(user=officer, person=child, data={"summary": ["half"]})
     client.force_login(officer)
-    response = client.get(reverse("web:home"))
+    response = client.get(reverse("pages:home"))
     assert "Perpetua Quell" in response.content.decode()
     entry = AccessLogEntry.objects.latest("seq")
     assert (entry.object_type, entry.detail) == ("concern_drafts", {"people": [child.pk]})

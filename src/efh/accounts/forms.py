@@ -8,10 +8,11 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from efh.web.forms import GovukFormMixin, SignInForm
+from efh.web.forms import GovukFormMixin
 
 
 def lockout_message() -> str:
@@ -20,6 +21,37 @@ def lockout_message() -> str:
         f"Try again in {settings.EFH_LOCKOUT_MINUTES} minutes or ask your administrator to "
         "unlock it."
     )
+
+
+class SignInForm(GovukFormMixin, AuthenticationForm):
+    """Django's sign-in form with GOV.UK wording.
+
+    One message for an unknown username, a wrong password and a deactivated account, so the
+    form never tells anyone whether an account exists.
+    """
+
+    error_messages = {
+        "invalid_login": "Enter a correct username and password",
+        "inactive": "Enter a correct username and password",
+    }
+
+    def __init__(self, request: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(request, *args, **kwargs)
+        username, password = self.fields["username"], self.fields["password"]
+        username.error_messages["required"] = "Enter your username"
+        password.error_messages["required"] = "Enter your password"
+        username.widget.attrs.update(
+            {"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        )
+        password.widget.attrs.update(
+            {"autocomplete": "current-password", "autocapitalize": "none", "spellcheck": "false"}
+        )
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        # ModelBackend already refuses inactive users; keep the same message if another backend
+        # lets one through.
+        if not user.is_active:
+            raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
 
 
 class LockableSignInForm(SignInForm):

@@ -20,7 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_otp import user_has_device
 
 ALLOWED_URL_NAMES = [
-    "web:sign-out",
+    "accounts:sign-out",
     "accounts:two-factor",
     "accounts:two-factor-verify",
     "accounts:session-extend",

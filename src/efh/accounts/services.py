@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -163,3 +164,56 @@ def role_configure(
         detail={"capabilities_before": before, "capabilities": role.capabilities},
     )
     return role
+
+
+SOURCE_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+
+
+@transaction.atomic
+def source_add(*, code: str, name: str, agency_code: str = "") -> Source:
+    """Configure a sending system, so that deliveries from it can be imported, or change its
+    name or agency. The code is what the exchange format's ``source`` column carries; the
+    platform's own sources (``efh-<agency>``) are the platform's and cannot be added by hand.
+    Written to the access log (ADMIN) with the old and new values."""
+    code = code.strip()
+    name = name.strip()
+    if not SOURCE_CODE.match(code):
+        raise ValueError(
+            f"source code {code!r}: use 1 to 32 lower-case letters, digits and hyphens, "
+            "starting with a letter or digit (for example met-police)"
+        )
+    if code.startswith("efh-"):
+        raise ValueError(f"source code {code!r}: codes starting efh- are the platform's own")
+    if len(name) > 120:
+        raise ValueError("the source's name must be 120 characters or fewer")
+    agency = None
+    if agency_code:
+        agency = Agency.objects.filter(code=agency_code).first()
+        if agency is None:
+            known = ", ".join(Agency.objects.order_by("code").values_list("code", flat=True))
+            raise ValueError(f"no agency {agency_code!r} (known: {known or 'none'})")
+    source = Source.objects.select_for_update().filter(code=code).first()
+    before = (
+        {"name": source.name, "agency": source.agency.code if source.agency else ""}
+        if (source)
+        else None
+    )
+    if source is None:
+        if not name:
+            raise ValueError(f"no source {code!r}: give --name to add it")
+        source = Source(code=code)
+    source.name = name or source.name
+    if agency_code:
+        source.agency = agency
+    source.full_clean()
+    source.save()
+    after = {"name": source.name, "agency": source.agency.code if source.agency else ""}
+    access_log_record(
+        actor=None,
+        action=AccessAction.ADMIN,
+        object_type="source",
+        object_id=source.code,
+        fields=["name", "agency"],
+        detail={"before": before, "after": after},
+    )
+    return source

@@ -6,11 +6,13 @@ The gate that sends users here is ``efh.accounts.middleware.TwoFactorMiddleware`
 from __future__ import annotations
 
 from base64 import b32encode
+from typing import Any
 from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -24,12 +26,8 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from efh.accounts import services
-from efh.accounts.forms import TwoFactorCodeForm
-from efh.accounts.models import User
-
-
-class AuthenticatedRequest(HttpRequest):
-    user: User
+from efh.accounts.forms import LockableSignInForm, TwoFactorCodeForm, lockout_message
+from efh.accounts.http import AuthenticatedRequest
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -128,3 +126,55 @@ def session_extend(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"signed_in": False}, status=401)
     request.session.modified = True
     return JsonResponse({"signed_in": True, "expires_in": request.session.get_expiry_age()})
+
+
+# Shown on the sign-in page after the timeout warning ran out (session-timeout.js).
+TIMED_OUT_MESSAGE = (
+    "We signed you out because you did not do anything for {duration}. "
+    "We do this to keep children’s information secure."  # noqa: RUF001
+)
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in, refused while django-axes has the username locked out."""
+
+    template_name = "accounts/sign_in.html"
+    form_class = LockableSignInForm
+    redirect_authenticated_user = True
+
+
+def sign_in_locked_out(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: Any = None
+) -> HttpResponse:
+    """django-axes' lockout response (``AXES_LOCKOUT_CALLABLE``).
+
+    The sign-in page has already been rendered with the lockout error (LockableSignInForm), so
+    it is kept, as 429 Too Many Requests; anywhere else, the message alone.
+    """
+    if original_response is None:
+        return HttpResponse(lockout_message(), status=429, content_type="text/plain")
+    original_response.status_code = 429
+    return original_response
+
+
+class SignOutView(auth_views.LogoutView):
+    """POST only (Django 5 refuses GET); then back to the sign-in page (LOGOUT_REDIRECT_URL).
+
+    The timeout warning posts ``reason=timeout`` when time runs out, and the sign-in page then
+    says why the user was signed out.
+    """
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        if request.POST.get("reason") == "timeout":
+            duration = _duration(request.session.get_expiry_age())
+            messages.info(request, TIMED_OUT_MESSAGE.format(duration=duration))
+        return response
+
+
+def _duration(seconds: int) -> str:
+    """``30 minutes``, ``1 minute``; seconds only for the very short sessions tests use."""
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = round(seconds / 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"

@@ -6,9 +6,14 @@ type."""
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
+from typing import Any
+
 from django.db import models
 from django.db.models import F, Q
 
+from efh.concerns.rhi import RhiMeasures, rhi_measures
 from efh.core.models import RawRowField, SourcedModel
 
 
@@ -207,6 +212,107 @@ class MissingEpisode(SourcedModel):
 
     def __str__(self) -> str:
         return f"missing episode {self.source}/{self.source_id}"
+
+    @property
+    def is_platform_entry(self) -> bool:
+        """Recorded in the browser (``raw`` is what was submitted), not imported."""
+        return self.delivery_id is None and self.source.startswith("efh-")
+
+    def original_values(self) -> dict[str, Any]:
+        """The correctable fields as this episode's own agency recorded them."""
+        values: dict[str, Any] = {name: getattr(self, name) for name in TIMED_FIELDS}
+        values["rhi_declined"] = self.rhi_declined
+        values["rhi_by"] = self.rhi_by
+        submitted = _submitted(self.raw) if self.is_platform_entry else {}
+        said = submitted.get("rhi_child_said")
+        values["rhi_child_said"] = self.rhi_summary if said is None else str(said)
+        values["rhi_next_steps"] = str(submitted.get("rhi_next_steps", ""))
+        return values
+
+    def current_values(self) -> dict[str, Any]:
+        """The correctable fields after every other agency's addendum, in the order they were
+        added: the latest entry to state a field gives its value (the original stays as it was,
+        and is shown beside them). Reads ``addenda`` through any prefetch."""
+        return self._overlay(self.original_values())
+
+    def _overlay(self, values: dict[str, Any]) -> dict[str, Any]:
+        if self.pk is None:
+            return values
+        for addendum in sorted(self.addenda.all(), key=lambda a: (a.recorded_at, a.pk)):
+            for name in addendum.fields:
+                if name in values:
+                    values[name] = getattr(addendum, name)
+        return values
+
+    def rhi(self, *, now: datetime) -> RhiMeasures:
+        """Both 72-hour measures (:mod:`efh.concerns.rhi`), on the values after any addenda
+        (reads no ``raw``, so it costs nothing on a page that deferred it)."""
+        values = self._overlay(
+            {
+                "returned_at": self.returned_at,
+                "rhi_offered_at": self.rhi_offered_at,
+                "rhi_completed_at": self.rhi_completed_at,
+                "rhi_declined": self.rhi_declined,
+            }
+        )
+        return rhi_measures(
+            returned_at=values["returned_at"],
+            offered_at=values["rhi_offered_at"],
+            completed_at=values["rhi_completed_at"],
+            declined=bool(values["rhi_declined"]),
+            now=now,
+        )
+
+
+TIMED_FIELDS = ("returned_at", "rhi_offered_at", "rhi_completed_at")
+CORRECTABLE_FIELDS = (
+    *TIMED_FIELDS,
+    "rhi_declined",
+    "rhi_by",
+    "rhi_child_said",
+    "rhi_next_steps",
+)
+"""What another agency may add to or correct on an episode (the return and the interview)."""
+
+
+def _submitted(raw: str) -> dict[str, Any]:
+    try:
+        data = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+class MissingEpisodeAddendum(SourcedModel):
+    """An agency's own entry on a missing episode it does not own (imported from another
+    system, or recorded by another agency): a correction or an addition, kept beside the
+    original, which is never edited in place.
+
+    It comes from the recording agency's platform source like any platform entry, and states
+    only the fields in ``fields`` (the rest are not part of it); who added it, when and why are
+    ``recorded_by``, ``recorded_at`` and ``reason``."""
+
+    episode = models.ForeignKey(MissingEpisode, on_delete=models.PROTECT, related_name="addenda")
+    fields = models.JSONField(default=list, help_text="the episode's fields this entry states")
+    returned_at = models.DateTimeField(null=True, blank=True)
+    rhi_offered_at = models.DateTimeField(null=True, blank=True)
+    rhi_completed_at = models.DateTimeField(null=True, blank=True)
+    rhi_declined = models.BooleanField(null=True, blank=True)
+    rhi_by = models.CharField(max_length=200, blank=True, default="")
+    rhi_child_said = models.TextField(blank=True, default="")
+    rhi_next_steps = models.TextField(blank=True, default="")
+    reason = models.TextField(help_text="Why the entry was added")
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_id"], name="addendum_source_key")
+        ]
+        ordering = ["recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"addendum {self.source}/{self.source_id} to episode {self.episode_id}"
 
 
 class MissingWith(models.Model):

@@ -31,6 +31,13 @@ Environment variables:
   ``EFH_LINK_UPPER`` / ``EFH_LINK_LOWER``: match-weight thresholds overriding the model's own
   (at or above the upper one, records are linked automatically; between the two, the pair goes to
   clerical review; below the lower one, they are left apart).
+- ``EFH_POSTCODE_AREAS`` (comma-separated, default ``E,EC,N``: City & Hackney): the postcode
+  areas a place in the partnership's area can have. Where something happened must have one of
+  them; a postcode elsewhere (a child's home address, where a child was found) need only be a
+  real UK postcode.
+- ``EFH_AREA_BOUNDS`` (``south,west,north,east`` in WGS84 degrees, default
+  ``51.46,-0.19,51.63,0.06``: the City of London and Hackney with about 5 km around them): a
+  point typed or chosen on a map must fall inside it.
 """
 
 from __future__ import annotations
@@ -108,6 +115,8 @@ INSTALLED_APPS = [
     "efh.concerns",
     "efh.ingest",
     "efh.insight",
+    "efh.audit",
+    "efh.pages",
     "efh.web",
     # Generates synthetic boroughs (management command only); nothing imports it.
     "efh.synth",
@@ -151,7 +160,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "efh.web.context_processors.service",
+                "efh.pages.context_processors.service",
                 # CSP_NONCE: the nonce of the page's one inline script (web/base.html).
                 "csp.context_processors.nonce",
             ],
@@ -191,9 +200,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-LOGIN_URL = "web:sign-in"
-LOGIN_REDIRECT_URL = "web:home"
-LOGOUT_REDIRECT_URL = "web:sign-in"
+LOGIN_URL = "accounts:sign-in"
+LOGIN_REDIRECT_URL = "pages:home"
+LOGOUT_REDIRECT_URL = "accounts:sign-in"
 
 SESSION_COOKIE_AGE = int(os.environ.get("EFH_SESSION_SECONDS", 30 * 60))
 SESSION_SAVE_EVERY_REQUEST = True
@@ -246,6 +255,8 @@ EFH_IMPORT_BULK_ROWS = int(os.environ.get("EFH_IMPORT_BULK_ROWS", 100_000))
 EFH_BREAK_GLASS_MINUTES = int(os.environ.get("EFH_BREAK_GLASS_MINUTES", 120))
 # Map tiles for the maps (e.g. a partnership's own tile server, "https://tiles.example/{z}/{x}/{y}.png").
 # Empty: no tiles and nothing fetched from the internet; places are given as latitude/longitude.
+EFH_POSTCODE_AREAS = os.environ.get("EFH_POSTCODE_AREAS", "E,EC,N")
+EFH_AREA_BOUNDS = os.environ.get("EFH_AREA_BOUNDS", "51.46,-0.19,51.63,0.06")
 EFH_MAP_TILE_URL = os.environ.get("EFH_MAP_TILE_URL", "")
 EFH_MAP_TILE_ATTRIBUTION = os.environ.get("EFH_MAP_TILE_ATTRIBUTION", "")
 
@@ -301,7 +312,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 # A try while locked does not restart the clock, so the real user is not kept out by retrying.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_CALLABLE = "efh.web.views.sign_in_locked_out"
+AXES_LOCKOUT_CALLABLE = "efh.accounts.views.sign_in_locked_out"
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 # axes.W006 asks for the IP address as a lockout parameter too; we leave it out on purpose

@@ -132,6 +132,7 @@ class SourcedModel(models.Model):
 
 class AccessAction(models.TextChoices):
     VIEW = "view", "Viewed"
+    REFUSED = "refused", "Refused"
     SEARCH = "search", "Searched"
     CREATE = "create", "Created"
     UPDATE = "update", "Changed"

@@ -4,14 +4,19 @@ At import, two source records are the same person when they share a valid strong
 (``efh link`` finds the rest, probabilistically; the importer ties the records of people it joined
 with a ``person:<id>`` key so that no import splits them). This module is pure: it takes records with their
 current person and identifiers and says which person each belongs to, keeping existing person ids
-stable so that re-importing never renumbers anyone. A union-find this small is written here rather
-than pulled in from a graph library because it must also apply the person-id claiming rule below.
+stable so that re-importing never renumbers anyone. The groups are the connected components of
+the graph of records and the identifiers they hold (``scipy.sparse.csgraph``); the person-id
+claiming rule below is the platform's own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 
 @dataclass(frozen=True)
@@ -32,32 +37,25 @@ def assign_persons(
     on one side and a merge keeps the oldest id; a group with nothing to claim gets a NewPerson.
     """
     items = list(records)
-    parent = list(range(len(items)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    owner: dict[str, int] = {}
+    n = len(items)
+    columns: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
     for index, (_key, _person, identifiers) in enumerate(items):
         for identifier in identifiers:
-            if identifier in owner:
-                a, b = find(index), find(owner[identifier])
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-            else:
-                owner[identifier] = index
+            rows.append(index)
+            cols.append(n + columns.setdefault(identifier, len(columns)))
+    size = n + len(columns)
+    graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(size, size))
+    _, labels = connected_components(graph, directed=False)
     groups: dict[int, list[int]] = {}
-    for index in range(len(items)):
-        groups.setdefault(find(index), []).append(index)
+    for index in range(n):  # in index order: each group's members sorted, keyed by its label
+        groups.setdefault(int(labels[index]), []).append(index)
 
     claimed: set[int] = set()
     result: dict[Hashable, int | NewPerson] = {}
     fresh = 0
-    for root in sorted(groups):  # roots are each group's smallest index: a stable order
-        members = groups[root]
+    for members in sorted(groups.values()):  # by each group's smallest index: a stable order
         candidates = sorted({p for i in members if (p := items[i][1]) is not None} - claimed)
         person: int | NewPerson
         if candidates:

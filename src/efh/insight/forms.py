@@ -9,9 +9,8 @@ from typing import Any, cast
 
 from django import forms
 
-from efh.core.forms import GovukRadios
 from efh.insight.models import HotspotStatus, ReviewDecision, ReviewStatus
-from efh.web.forms import GovukFormMixin
+from efh.web.forms import GovukFormMixin, GovukRadios
 
 
 class ReviewForm(GovukFormMixin, forms.Form):

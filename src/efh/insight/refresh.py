@@ -130,6 +130,19 @@ def refresh_run(
         raise
 
 
+def latest_record(snap: Snapshot) -> str | None:
+    """When the latest event or missing episode in the snapshot happened (ISO), at or before
+    ``as_of``: how far the data go, which the trend charts show (a month after it has no
+    records yet; the month it falls in is incomplete unless it is the month's last day)."""
+    found = [
+        frame.filter(pl.col(column) <= snap.as_of)[column].max()
+        for frame, column in ((snap.events, "occurred_at"), (snap.missing, "went_missing_at"))
+        if column in frame.columns and frame.height
+    ]
+    times = [t for t in found if isinstance(t, datetime)]
+    return max(times).isoformat() if times else None
+
+
 def _refresh(
     run: RefreshRun, track: RunTracker, config: RefreshConfig, as_of: datetime | None
 ) -> RefreshOutcome:
@@ -142,6 +155,7 @@ def _refresh(
     children = int(snap.persons["is_child"].sum())
     inputs: dict[str, Any] = {
         "as_of": snap.as_of.isoformat(),
+        "latest_record": latest_record(snap),
         "persons": snap.persons.height,
         "children": children,
         "events": snap.events.height,
@@ -318,6 +332,26 @@ def _inside(frame: pl.DataFrame, membership: pl.DataFrame, col: str) -> pl.DataF
     )
 
 
+def _edge_kinds(edges: pl.DataFrame, evidence: pl.DataFrame) -> pl.DataFrame:
+    """Per linked pair (a, b) of ``edges``: ``kind``, the kind of evidence that weighs most
+    between them (event, association, missing, address, ...), for the network view's lines."""
+    pairs = edges.select("a", "b").unique()
+    return (
+        evidence.join(pairs, on=["a", "b"], how="semi")
+        .group_by("a", "b", "kind")
+        .agg(pl.col("weight").sum().alias("_w"))
+        .sort(["_w", "kind"], descending=[True, False])
+        .group_by("a", "b", maintain_order=True)
+        .agg(pl.col("kind").first())
+    )
+
+
+def _with_kinds(edges: pl.DataFrame, evidence: pl.DataFrame) -> pl.DataFrame:
+    """The strongest ``MAX_EDGES`` edges with each one's main kind of evidence."""
+    top = edges.sort("weight", descending=True).head(MAX_EDGES)
+    return top.join(_edge_kinds(top, evidence), on=["a", "b"], how="left", maintain_order="left")
+
+
 def peer_group_summaries(
     snap: Snapshot,
     net: network.Network,
@@ -329,6 +363,7 @@ def peer_group_summaries(
     if groups.groups.is_empty():
         return []
     edges = _inside(net.edges, groups.membership, "group")
+    edges = edges.join(_edge_kinds(edges, net.evidence), on=["a", "b"], how="left")
     kinds = (
         _inside(net.evidence.select("a", "b", "kind", "ref"), groups.membership, "group")
         .group_by("group", "kind")
@@ -339,7 +374,7 @@ def peer_group_summaries(
         kind_counts.setdefault(g, []).append((kind, n))
     edge_rows: dict[int, list[dict[str, Any]]] = {}
     for g, frame in edges.sort("weight", descending=True).group_by("group", maintain_order=True):
-        edge_rows[int(g[0])] = rows(frame.head(MAX_EDGES).select("a", "b", "weight"))  # type: ignore[arg-type]
+        edge_rows[int(g[0])] = rows(frame.head(MAX_EDGES).select("a", "b", "weight", "kind"))  # type: ignore[arg-type]
     months = _month_labels(snap.as_of, 12)
     out = []
     for row in rows(groups.groups.sort("size", descending=True)):
@@ -563,7 +598,7 @@ def _save_adults(run: RefreshRun, adults: pl.DataFrame, net: network.Network) ->
             "direct_ids": direct,
             "indirect_ids": [],
             "rule": network.ORDERING_RULE,
-            "edges": rows(net.edges.filter(inside).sort("weight", descending=True).head(MAX_EDGES)),
+            "edges": rows(_with_kinds(net.edges.filter(inside), net.evidence.filter(inside))),
             "evidence": rows(
                 net.evidence.filter(inside & touching)
                 .sort("weight", descending=True)

@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from efh.accounts.http import AuthenticatedRequest
 from efh.insight import selectors
 from efh.insight.forms import HotspotFilterForm, ReviewForm, StatusFilterForm
 from efh.insight.models import CandidateKind
@@ -32,9 +33,8 @@ from efh.insight.policy import (
     require_candidates,
 )
 from efh.insight.services import candidate_review, intelligence_viewed
-from efh.people.forms import add_service_errors
-from efh.people.views.record import page_range, query_without_page
-from efh.web.views import AuthenticatedRequest
+from efh.web.forms import add_service_errors
+from efh.web.pages import page_range, query_without_page
 
 # Per kind: list and page URL names, headings, and the section in insight/nav.html.
 KINDS: dict[str, dict[str, str]] = {

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from efh.people import extensions
+
 
 class PeopleConfig(AppConfig):
     name = "efh.people"
@@ -11,3 +13,9 @@ class PeopleConfig(AppConfig):
         from efh.people import search_index
 
         search_index.connect()
+        for kind, model, label in (
+            ("involvement", "Involvement", "involvement"),
+            ("sharing_decision", "SharingDecision", "information-sharing decision"),
+            ("break_glass", "BreakGlassAccess", "break-glass access"),
+        ):
+            extensions.register_person_rows(kind, self.get_model(model), label)

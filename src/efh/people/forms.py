@@ -9,35 +9,22 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from efh.accounts.models import Agency, User
-from efh.core.forms import GovukRadios
+from efh.core.access import Capability
 from efh.people.models import (
     LawfulBasis,
     LinkDecisionKind,
     SharingScope,
     SpecialCategoryCondition,
 )
-from efh.web.forms import GovukFormMixin
+from efh.web.forms import GovukFormMixin, GovukRadios
 
-
-def add_service_errors(
-    form: forms.Form, error: ValidationError, places: dict[str, str] | None = None
-) -> None:
-    """Put a service's ValidationError on the form: each field's message on that field (or on
-    the field named in ``places``), anything else at the top."""
-    places = places or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for name, messages in error.message_dict.items():
-        name = places.get(name, name)
-        target = name if name in form.fields else None
-        for message in messages:
-            if target is None or target not in form.errors:
-                form.add_error(target, message)
+UNKNOWN_RECIPIENT = (
+    "Enter the username of a practitioner whose role opens children’s records, "  # noqa: RUF001
+    "exactly as they sign in"
+)
 
 
 class BreakGlassForm(GovukFormMixin, forms.Form):
@@ -95,6 +82,7 @@ class SharingForm(GovukFormMixin, forms.Form):
         required=False,
         max_length=150,
         help_text="As they sign in to this service",
+        error_messages={"max_length": "The username must be 150 characters or fewer"},
     )
     scope = forms.ChoiceField(
         label="What are you sharing?",
@@ -113,6 +101,7 @@ class SharingForm(GovukFormMixin, forms.Form):
         error_messages={
             "required": "Say why you are sharing this record",
             "invalid_choice": "Say why you are sharing this record",
+            "max_length": "Why you are sharing it must be 4,000 characters or fewer",
         },
     )
     lawful_basis = forms.ChoiceField(
@@ -154,6 +143,10 @@ class SharingForm(GovukFormMixin, forms.Form):
         ),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
+        error_messages={
+            "max_length": "Why consent was not sought or was overridden must be 4,000 "
+            "characters or fewer"
+        },
     )
     expires_day = forms.CharField(label="Day", required=False, max_length=2)
     expires_month = forms.CharField(label="Month", required=False, max_length=2)
@@ -192,10 +185,11 @@ class SharingForm(GovukFormMixin, forms.Form):
             )
             if not username:
                 self.add_error("to_user", "Enter the username of the person you are sharing with")
-            elif recipient is None:
-                self.add_error(
-                    "to_user", f"There is no active account with the username {username}"
-                )
+            elif recipient is None or not recipient.can(Capability.CASEWORK):
+                # One message whether the account is missing, inactive or in a role that opens
+                # no records: the form must not tell anyone which usernames exist.
+                self.add_error("to_user", UNKNOWN_RECIPIENT)
+                recipient = None
             cleaned["to_user"] = recipient
         cleaned["consent_obtained"] = CONSENT_VALUES.get(cleaned.get("consent", ""))
         cleaned["expires_at"] = self._expiry(cleaned)

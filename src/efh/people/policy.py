@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -34,12 +36,14 @@ from django.http import Http404, HttpRequest
 from efh.core.access import Capability
 from efh.core.models import AccessAction, Source
 from efh.core.services import access_log_record
+from efh.people.extensions import agency_recorded_conditions
 from efh.people.models import (
     BreakGlassAccess,
     Involvement,
     Person,
     PersonRecord,
     SharingDecision,
+    SharingScope,
 )
 
 if TYPE_CHECKING:
@@ -49,6 +53,18 @@ if TYPE_CHECKING:
 class Level(StrEnum):
     FULL = "full"
     PSEUDONYMISED = "pseudonymised"
+
+
+class View(StrEnum):
+    """What of a record the user sees: the whole record; only identity and chronology (all an
+    information-sharing decision of that scope gives); or the pseudonymised record."""
+
+    FULL = "full"
+    SHARED_CHRONOLOGY = "shared_chronology"
+    PSEUDONYMISED = "pseudonymised"
+
+
+EVERY_VIEW = tuple(View)
 
 
 class Ground(StrEnum):
@@ -68,6 +84,16 @@ GROUND_LABELS = {
     Ground.BREAK_GLASS: "You broke the glass, giving a reason; this access will be reviewed",
     Ground.PSEUDONYMISED: "Pseudonymised view for analysis",
 }
+
+
+class NotPermitted(PermissionDenied):
+    """The user may open the record, but not at the view this screen needs (an analyst's
+    pseudonymised view, or a share of identity and chronology only); logged as refused."""
+
+    def __init__(self, person_id: int, view: View) -> None:
+        super().__init__("not at this view")
+        self.person_id = person_id
+        self.view = view
 
 
 class NeedToKnow(PermissionDenied):
@@ -91,10 +117,19 @@ class PersonAccess:
     break_glass: BreakGlassAccess | None = None
     sees_police_only: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    scope: SharingScope = SharingScope.WHOLE_RECORD
 
     @property
     def full(self) -> bool:
         return self.level == Level.FULL
+
+    @property
+    def view(self) -> View:
+        if self.level == Level.PSEUDONYMISED:
+            return View.PSEUDONYMISED
+        if self.scope == SharingScope.CHRONOLOGY:
+            return View.SHARED_CHRONOLOGY
+        return View.FULL
 
     @property
     def ground_labels(self) -> list[str]:
@@ -121,19 +156,14 @@ def agency_source_codes(user: User) -> list[str]:
 
 
 def _agency_recorded(codes: list[str]) -> Q:
-    from efh.concerns.models import EventPerson, MissingEpisode
-
+    """The person has a record from one of these sources, or another app says one of them
+    recorded about the person (``people.extensions.register_agency_recorded``)."""
     if not codes:
         return Q(pk__in=[])
-    return (
-        Q(Exists(PersonRecord.objects.filter(person=OuterRef("pk"), source__in=codes)))
-        | Q(
-            Exists(
-                EventPerson.objects.filter(record__person=OuterRef("pk"), event__source__in=codes)
-            )
-        )
-        | Q(Exists(MissingEpisode.objects.filter(record__person=OuterRef("pk"), source__in=codes)))
-    )
+    q = Q(Exists(PersonRecord.objects.filter(person=OuterRef("pk"), source__in=codes)))
+    for condition in agency_recorded_conditions():
+        q |= condition(codes)
+    return q
 
 
 def _involved(user: User, at: datetime) -> Q:
@@ -203,6 +233,23 @@ def grounds_for(user: User, person_id: int) -> tuple[Ground, ...]:
     return tuple(g for g, _ in checks if row[f"g_{g.value}"])
 
 
+def _shared_scope(user: User, person_id: int) -> SharingScope:
+    """The widest scope shared with the user (or their agency) in force for this person."""
+    recipient = Q(to_user=user)
+    if user.agency_id is not None:
+        recipient |= Q(to_agency_id=user.agency_id)
+    at = now()
+    scopes = set(
+        SharingDecision.objects.filter(person_id=person_id, withdrawn_at__isnull=True)
+        .filter(recipient)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
+        .values_list("scope", flat=True)
+    )
+    if SharingScope.WHOLE_RECORD in scopes or not scopes:
+        return SharingScope.WHOLE_RECORD
+    return SharingScope.CHRONOLOGY
+
+
 def known_to(person_ids: list[int]) -> dict[int, int]:
     """How many agencies hold a record of each person (what anyone may be told)."""
     source_agency = dict(Source.objects.values_list("code", "agency_id"))
@@ -226,14 +273,19 @@ def access_person(
     person_id: int,
     *,
     request: HttpRequest | None = None,
-    fields: list[str] | None = None,
+    fields: list[str] | Callable[[PersonAccess], list[str]] | None = None,
     detail: dict[str, Any] | None = None,
     object_type: str = "person",
+    views: tuple[View, ...] = EVERY_VIEW,
 ) -> PersonAccess:
-    """Fetch a person for this user and log the view, or raise ``NeedToKnow`` / ``Http404``.
+    """Fetch a person for this user and log the view, or raise ``NeedToKnow`` (no ground to
+    open the record), ``NotPermitted`` (not at a view the screen allows: ``views``) or
+    ``Http404``.
 
-    A refused attempt is logged too (``detail.outcome = "refused"``), so an auditor sees who
-    tried to open what.
+    ``fields`` names what the screen shows, or works it out from the access (the record page
+    shows less of a record shared for identity and chronology only). A refused attempt is
+    logged as refused (``detail.outcome = "refused"``, with the reason), never as a view, so an
+    auditor sees who tried to open what.
     """
     person = Person.objects.filter(pk=person_id).first()
     if person is None:
@@ -244,17 +296,13 @@ def access_person(
         if user.can(Capability.PSEUDONYMISED) and not user.can(Capability.CASEWORK):
             grounds, level = (Ground.PSEUDONYMISED,), Level.PSEUDONYMISED
         else:
-            access_log_record(
-                actor=user,
-                action=AccessAction.VIEW,
-                object_type=object_type,
-                object_id=person.pk,
-                detail={**(detail or {}), "outcome": "refused"},
-                request=request,
-            )
+            _log_refused(user, person.pk, object_type, detail, request, "need_to_know")
             raise NeedToKnow(
                 person.pk, known_to([person.pk])[person.pk], user.can(Capability.BREAK_GLASS)
             )
+    scope = SharingScope.WHOLE_RECORD
+    if level == Level.FULL and grounds == (Ground.SHARED,):
+        scope = _shared_scope(user, person.pk)
     glass = None
     if Ground.BREAK_GLASS in grounds:
         glass = (
@@ -262,23 +310,50 @@ def access_person(
             .order_by("-opened_at")
             .first()
         )
-    access_log_record(
-        actor=user,
-        action=AccessAction.VIEW,
-        object_type=object_type,
-        object_id=person.pk,
-        fields=fields,
-        detail={**(detail or {}), "grounds": [g.value for g in grounds]},
-        reason=glass.reason if glass and grounds == (Ground.BREAK_GLASS,) else "",
-        break_glass=grounds == (Ground.BREAK_GLASS,),
-        request=request,
-    )
-    return PersonAccess(
+    access = PersonAccess(
         person=person,
         level=level,
         grounds=grounds,
         break_glass=glass,
         sees_police_only=user.is_police,
+        scope=scope,
+    )
+    if access.view not in views:
+        _log_refused(user, person.pk, object_type, detail, request, access.view.value)
+        raise NotPermitted(person.pk, access.view)
+    extra: dict[str, Any] = {"grounds": [g.value for g in grounds]}
+    if access.view == View.SHARED_CHRONOLOGY:
+        extra["scope"] = scope.value
+    access_log_record(
+        actor=user,
+        action=AccessAction.VIEW,
+        object_type=object_type,
+        object_id=person.pk,
+        fields=fields(access) if callable(fields) else fields,
+        detail={**(detail or {}), **extra},
+        reason=glass.reason if glass and grounds == (Ground.BREAK_GLASS,) else "",
+        break_glass=grounds == (Ground.BREAK_GLASS,),
+        request=request,
+    )
+    return access
+
+
+def _log_refused(
+    user: User,
+    person_id: int,
+    object_type: str,
+    detail: dict[str, Any] | None,
+    request: HttpRequest | None,
+    why: str,
+) -> None:
+    """A refusal in the access log: no fields (nothing was shown), the outcome and why."""
+    access_log_record(
+        actor=user,
+        action=AccessAction.REFUSED,
+        object_type=object_type,
+        object_id=person_id,
+        detail={**(detail or {}), "outcome": "refused", "refused_because": why},
+        request=request,
     )
 
 
@@ -289,6 +364,9 @@ class Label:
     person_id: int
     text: str
     can_open: bool
+    names: tuple[str, ...] = ()
+    """Every name the person's records give (full names, given and family names), kept only
+    where the user may not open the record: what :func:`mask_names` hides in free text."""
 
 
 def initials(given_name: str, family_name: str) -> str:
@@ -303,17 +381,41 @@ def labels_for(user: User, person_ids: list[int]) -> dict[int, Label]:
         return {}
     openable = set(instances_user_can_view(user).filter(pk__in=ids).values_list("pk", flat=True))
     names: dict[int, tuple[str, str]] = {}
+    known: dict[int, set[str]] = {}
     for pid, given, family in (
         PersonRecord.objects.filter(person_id__in=ids)
         .order_by("person_id", "-recorded_at", "pk")
         .values_list("person_id", "given_name", "family_name")
     ):
         names.setdefault(pid, (given, family))
+        known.setdefault(pid, set()).update(
+            n for n in (f"{given} {family}".strip(), *given.split(), *family.split()) if n
+        )
     labels = {}
     for pid in ids:
         given, family = names.get(pid, ("", ""))
         if pid in openable:
             labels[pid] = Label(pid, f"{given} {family}".strip() or f"Person {pid}", True)
         else:
-            labels[pid] = Label(pid, initials(given, family), False)
+            hidden = tuple(sorted(known.get(pid, ()), key=lambda n: (-len(n), n)))
+            labels[pid] = Label(pid, initials(given, family), False, hidden)
     return labels
+
+
+MASKABLE = 2
+"""Names shorter than this are left alone: a single letter is no one's name in a sentence."""
+
+
+def mask_names(text: str, labels: Iterable[Label | None]) -> str:
+    """Free text with the names of people the user may not open replaced by their initials,
+    as everywhere else on the page (a record's free text must not undo need to know). Longer
+    names first, so "Bea Example" becomes "B.E.", not "B. E."; whole words, any case."""
+    for label in labels:
+        if label is None or label.can_open or not label.names:
+            continue
+        names = [n for n in label.names if len(n) >= MASKABLE]
+        if not names:
+            continue
+        pattern = r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)"
+        text = re.sub(pattern, label.text, text, flags=re.IGNORECASE)
+    return text

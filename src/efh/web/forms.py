@@ -8,10 +8,12 @@ error message and the input with its ``govuk-*`` classes, ``aria-describedby`` a
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.forms.renderers import BaseRenderer, DjangoTemplates
 
@@ -68,32 +70,62 @@ class GovukFormMixin:
             field.widget.attrs.pop("autofocus", None)
 
 
-class SignInForm(GovukFormMixin, AuthenticationForm):
-    """Django's sign-in form with GOV.UK wording.
+_DATE_PARTS = re.compile(r"^\s*(\d{1,2})[\s/.-]+(\d{1,2})[\s/.-]+(\d{4})\s*$")
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
 
-    One message for an unknown username, a wrong password and a deactivated account, so the
-    form never tells anyone whether an account exists.
-    """
 
-    error_messages = {
-        "invalid_login": "Enter a correct username and password",
-        "inactive": "Enter a correct username and password",
-    }
+class DayField(forms.CharField):
+    """A date typed as GOV.UK asks for it (``27 3 2026``, ``27/3/2026``) or as ``2026-03-27``.
 
-    def __init__(self, request: Any = None, *args: Any, **kwargs: Any) -> None:
-        super().__init__(request, *args, **kwargs)
-        username, password = self.fields["username"], self.fields["password"]
-        username.error_messages["required"] = "Enter your username"
-        password.error_messages["required"] = "Enter your password"
-        username.widget.attrs.update(
-            {"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
-        )
-        password.widget.attrs.update(
-            {"autocomplete": "current-password", "autocapitalize": "none", "spellcheck": "false"}
-        )
+    One text box rather than the three-box date input, because a filter is typed quickly and
+    often, and the browser's own date picker is not accessible enough (GOV.UK advice)."""
 
-    def confirm_login_allowed(self, user: Any) -> None:
-        # ModelBackend already refuses inactive users; keep the same message if another backend
-        # lets one through.
-        if not user.is_active:
-            raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+    def __init__(self, *, what: str, **kwargs: Any) -> None:
+        self.what = what
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "For example, 27 3 2026")
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"class": "govuk-input govuk-input--width-10"})
+
+    def clean(self, value: Any) -> date | None:  # type: ignore[override]
+        text = str(super().clean(value) or "").strip()
+        if not text:
+            return None
+        day = month = year = 0
+        if match := _DATE_PARTS.match(text):
+            day, month, year = (int(g) for g in match.groups())
+        elif match := _ISO_DATE.match(text):
+            year, month, day = (int(g) for g in match.groups())
+        else:
+            raise forms.ValidationError(f"Enter {self.what} as a date, like 27 3 2026")
+        try:
+            return date(year, month, day)
+        except ValueError:
+            raise forms.ValidationError(f"{self.what.capitalize()} must be a real date") from None
+
+
+class GovukRadios(forms.RadioSelect):
+    """Radios whose first input carries the field's own id (the GOV.UK convention), so that the
+    error summary's link to the field lands on the first radio; the others are ``<id>-2``..."""
+
+    def id_for_label(self, id_: str, index: str | None = None) -> str:
+        if not id_ or index is None or str(index) == "0":
+            return id_
+        return f"{id_}-{int(index) + 1}"
+
+
+def add_service_errors(
+    form: forms.Form, error: ValidationError, places: dict[str, str] | None = None
+) -> None:
+    """Put a service's ValidationError on the form: each field's message on that field (or on
+    the field named in ``places``), anything else at the top."""
+    places = places or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for name, messages in error.message_dict.items():
+        name = places.get(name, name)
+        target = name if name in form.fields else None
+        for message in messages:
+            if target is None or target not in form.errors:
+                form.add_error(target, message)

@@ -8,17 +8,20 @@ partial update and an autosaved draft:
 - ``place`` (``location:<id>`` or ``organisation:<id>``), ``postcode``, ``latitude``,
   ``longitude``: where, each optional;
 - ``harm_types``, ``summary`` (what happened), ``child_words``;
-- ``people-<i>-person`` (an existing person) or ``people-<i>-given``/``-family``/``-dob`` (a new
-  one), with ``people-<i>-role``: the people involved;
-- ``person_query``, ``place_query``, ``new_given``/``new_family``/``new_dob_*``: the search and
-  add boxes, kept so that nothing typed is lost.
+- ``people-<i>-person`` (an existing person) or ``people-<i>-given``/``-family``/``-dob``/
+  ``-agegroup`` (a new one: ``child``, ``adult`` or ``unknown``), with ``people-<i>-role``: the
+  people involved;
+- ``person_query``, ``place_query``, ``new_given``/``new_family``/``new_dob_*``/
+  ``new_age_group``: the search and add boxes, kept so that nothing typed is lost.
+
+Limits, postcodes, points and dates are checked by ``efh.concerns.validators``.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from django import forms
@@ -26,6 +29,18 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
 from efh.concerns.models import Role
+from efh.concerns.validators import (
+    LIMITS,
+    LONG_TEXT,
+    NAME,
+    age_on,
+    birth_date_problem,
+    borough_postcode,
+    check_point,
+    event_time_problem,
+    in_area,
+    limit_fields,
+)
 from efh.web.forms import GovukFormMixin
 
 # Every field a draft keeps; anything else posted (the CSRF token, buttons) is dropped.
@@ -47,17 +62,23 @@ SIMPLE_FIELDS = (
     "new_dob_day",
     "new_dob_month",
     "new_dob_year",
+    "new_age_group",
 )
 LIST_FIELDS = ("harm_types",)
-PEOPLE_KEY = re.compile(r"^people-(\d{1,3})-(person|given|family|dob|role)$")
+PEOPLE_KEY = re.compile(r"^people-(\d{1,3})-(person|given|family|dob|role|agegroup)$")
 MAX_PEOPLE = 50
-MAX_FIELD_CHARS = 20_000
+# What a draft keeps of one field: well above every field's limit, so that text over a limit is
+# kept to be shortened (with the limit's message), never silently cut to fit.
+MAX_FIELD_CHARS = 5 * LONG_TEXT
 
-# The Royal Mail's shape of a postcode (outward code, space, inward code), GIR 0AA included.
-POSTCODE = re.compile(r"^(GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$")
 TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
-# Clocks differ a little between a practitioner's device and the server.
-CLOCK_SKEW = timedelta(minutes=5)
+
+AGE_GROUPS = [
+    ("child", "A child (under 18)"),
+    ("adult", "An adult (18 or over)"),
+    ("unknown", "Not known"),
+]
+AGE_GROUP_LABELS = {"child": "Child", "adult": "Adult", "unknown": "Age not known"}
 
 Fields = dict[str, list[str]]
 
@@ -103,6 +124,7 @@ class Involved:
     given: str = ""
     family: str = ""
     dob: str = ""  # ISO date, or ""
+    age_group: str = ""  # a new person: "child", "adult" or "unknown"
     role: str = ""
     label: str = ""
     errors: list[str] = field(default_factory=list)
@@ -116,6 +138,15 @@ class Involved:
         if self.is_new:
             return f"{self.given} {self.family}".strip()
         return self.label or f"Person {self.person_id}"
+
+    @property
+    def is_child(self) -> bool | None:
+        """What the practitioner said of a new person (None: not known, or not said)."""
+        return {"child": True, "adult": False}.get(self.age_group)
+
+    @property
+    def age_label(self) -> str:
+        return AGE_GROUP_LABELS.get(self.age_group, "")
 
     @property
     def dob_date(self) -> date | None:
@@ -145,6 +176,7 @@ def people_from(fields: Fields) -> list[Involved]:
                     given=row.get("given", ""),
                     family=row.get("family", ""),
                     dob=row.get("dob", ""),
+                    age_group=row.get("agegroup", ""),
                     role=row.get("role", ""),
                 )
             )
@@ -161,6 +193,7 @@ def with_people(fields: Fields, people: list[Involved]) -> Fields:
             out[f"people-{i}-given"] = [person.given]
             out[f"people-{i}-family"] = [person.family]
             out[f"people-{i}-dob"] = [person.dob]
+            out[f"people-{i}-agegroup"] = [person.age_group]
         out[f"people-{i}-role"] = [person.role]
     return out
 
@@ -187,22 +220,31 @@ def parse_date(day: str, month: str, year: str) -> date | None:
         return None
 
 
+REAL_DATE = {"max_length": "The date it happened must be a real date"}
+REAL_BIRTH_DATE = {"max_length": "Date of birth must be a real date"}
+
+
 class ConcernForm(GovukFormMixin, forms.Form):
     """The concern's own fields. Validated only when the concern is recorded; the search and
     add actions and drafts keep whatever was typed, however incomplete."""
 
-    when_day = forms.CharField(required=False, max_length=2)
-    when_month = forms.CharField(required=False, max_length=2)
-    when_year = forms.CharField(required=False, max_length=4)
+    when_day = forms.CharField(required=False, max_length=2, error_messages=REAL_DATE)
+    when_month = forms.CharField(required=False, max_length=2, error_messages=REAL_DATE)
+    when_year = forms.CharField(required=False, max_length=4, error_messages=REAL_DATE)
     when_time = forms.CharField(
         required=False,
         max_length=5,
         label="Time",
         help_text="Use the 24-hour clock, for example 14:30",
+        error_messages={"max_length": "Enter a real time in the 24-hour clock, like 14:30"},
     )
     place = forms.CharField(required=False, widget=forms.HiddenInput)
     postcode = forms.CharField(
-        required=False, max_length=10, label="Postcode", help_text="For example, E8 1EA"
+        required=False,
+        max_length=10,
+        label="Postcode",
+        help_text="For example, E8 1EA",
+        error_messages={"max_length": "Enter a real postcode, like E8 1EA"},
     )
     latitude = forms.CharField(required=False, max_length=20, label="Latitude")
     longitude = forms.CharField(required=False, max_length=20, label="Longitude")
@@ -215,7 +257,7 @@ class ConcernForm(GovukFormMixin, forms.Form):
     summary = forms.CharField(
         label="What happened",
         widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=MAX_FIELD_CHARS,
+        max_length=LIMITS["summary"][1],
         strip=False,  # stored exactly as typed
         error_messages={"required": "Enter what happened"},
     )
@@ -224,12 +266,13 @@ class ConcernForm(GovukFormMixin, forms.Form):
         label="The child's own words",
         help_text="What the child said, as they said it, if they said anything",
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=MAX_FIELD_CHARS,
+        max_length=LIMITS["child_words"][1],
         strip=False,
     )
 
     def __init__(self, *args: Any, harm_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        limit_fields(self)
         harm_field = self.fields["harm_types"]
         assert isinstance(harm_field, forms.MultipleChoiceField)
         harm_field.choices = harm_choices
@@ -252,13 +295,9 @@ class ConcernForm(GovukFormMixin, forms.Form):
         return value
 
     def clean_postcode(self) -> str:
-        value = re.sub(r"\s+", " ", self.cleaned_data["postcode"].strip().upper())
-        if not value:
-            return ""
-        if not POSTCODE.match(value):
-            raise forms.ValidationError("Enter a real postcode, like E8 1EA")
-        compact = value.replace(" ", "")
-        return f"{compact[:-3]} {compact[-3:]}"
+        """Where it happened: a real postcode in the partnership's area."""
+        value: str = self.cleaned_data["postcode"].strip()
+        return borough_postcode(value) if value else ""
 
     def _coordinate(self, name: str, label: str, limit: int) -> float | None:
         text = self.cleaned_data.get(name, "").strip()
@@ -289,6 +328,11 @@ class ConcernForm(GovukFormMixin, forms.Form):
                 self.add_error("longitude", "Enter a longitude as well as a latitude")
             elif lng is not None and lat is None:
                 self.add_error("latitude", "Enter a latitude as well as a longitude")
+            elif lat is not None and lng is not None and not in_area(lat, lng):
+                try:
+                    check_point(lat, lng)
+                except forms.ValidationError as error:
+                    self.add_error("latitude", error)
         return data
 
     def _clean_when(self, data: dict[str, Any]) -> None:
@@ -319,8 +363,9 @@ class ConcernForm(GovukFormMixin, forms.Form):
             datetime.combine(when, time(int(match.group(1)), int(match.group(2))))
         )
         now = timezone.now()
-        if occurred > now + CLOCK_SKEW:
-            self.add_error("when_day", "The date and time it happened must be in the past")
+        problem = event_time_problem(occurred, now=now, question="The date and time it happened")
+        if problem:
+            self.add_error("when_day", problem)
             return
         self.occurred_at = min(occurred, now)
 
@@ -331,17 +376,29 @@ class NewPersonForm(GovukFormMixin, forms.Form):
 
     new_given = forms.CharField(
         label="Given name",
-        max_length=200,
+        max_length=NAME,
         error_messages={"required": "Enter the new person's given name"},
     )
     new_family = forms.CharField(
         label="Family name",
-        max_length=200,
+        max_length=NAME,
         error_messages={"required": "Enter the new person's family name"},
     )
-    new_dob_day = forms.CharField(required=False, max_length=2)
-    new_dob_month = forms.CharField(required=False, max_length=2)
-    new_dob_year = forms.CharField(required=False, max_length=4)
+    new_dob_day = forms.CharField(required=False, max_length=2, error_messages=REAL_BIRTH_DATE)
+    new_dob_month = forms.CharField(required=False, max_length=2, error_messages=REAL_BIRTH_DATE)
+    new_dob_year = forms.CharField(required=False, max_length=4, error_messages=REAL_BIRTH_DATE)
+    new_age_group = forms.ChoiceField(
+        label="Is this person a child or an adult?",
+        choices=AGE_GROUPS,
+        error_messages={
+            "required": "Select whether the new person is a child, an adult or not known",
+            "invalid_choice": "Select whether the new person is a child, an adult or not known",
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit_fields(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -354,8 +411,21 @@ class NewPersonForm(GovukFormMixin, forms.Form):
             dob = parse_date(*parts)
             if dob is None:
                 self.add_error("new_dob_day", "Date of birth must be a real date")
-            elif dob > timezone.localdate():
-                self.add_error("new_dob_day", "Date of birth must be in the past")
+                return data
+            today = timezone.localdate()
+            group = data.get("new_age_group")
+            problem = birth_date_problem(dob, today=today, child=group == "child")
+            age = age_on(dob, today)
+            if problem is None and group == "child" and age >= 18:
+                problem = (
+                    f"Date of birth makes them {age}: select adult, or check the date of birth"
+                )
+            if problem is None and group == "adult" and age < 18:
+                problem = (
+                    f"Date of birth makes them {age}: select child, or check the date of birth"
+                )
+            if problem:
+                self.add_error("new_dob_day", problem)
             else:
                 data["dob"] = dob
         return data

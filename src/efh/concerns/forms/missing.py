@@ -21,6 +21,14 @@ from django.utils import timezone
 
 from efh.concerns.models import MissingFrom
 from efh.concerns.services.missing import PHOTO_MAX_BYTES, photo_type
+from efh.concerns.validators import (
+    EARLIEST_EVENT_YEAR,
+    LIMITS,
+    LOOKS_LIKE_POSTCODE,
+    limit_fields,
+    normalise_postcode,
+    uk_postcode,
+)
 from efh.web.forms import GovukFormMixin
 
 TIME_RE = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
@@ -141,8 +149,8 @@ class DateTimeField(TemplatedField, forms.Field):
         parsed = parse_time(clock)
         if parsed is None:
             raise self._message("must have a real time, like 21:30 or 9:30pm")
-        if when.year < 1990:
-            raise self._message("must be after 1990")
+        if when.year < EARLIEST_EVENT_YEAR:
+            raise self._message(f"must be in {EARLIEST_EVENT_YEAR} or later")
         return timezone.make_aware(datetime.combine(when, parsed))
 
     def has_changed(self, initial: Any, data: Any) -> bool:
@@ -227,12 +235,9 @@ class MissingEpisodeForm(GovukFormMixin, forms.Form):
     circumstances = forms.CharField(
         label="Circumstances",
         widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=20000,
+        max_length=LIMITS["circumstances"][1],
         help_text="What happened before they went missing, any risks, and what is known of where they were.",
-        error_messages={
-            "required": "Enter the circumstances",
-            "max_length": "Circumstances must be 20,000 characters or fewer",
-        },
+        error_messages={"required": "Enter the circumstances"},
     )
 
     def __init__(
@@ -244,9 +249,23 @@ class MissingEpisodeForm(GovukFormMixin, forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        limit_fields(self)
         self.person_id = person_id
         self.can_open = can_open
         self.fields["missing_with"].choices = [(str(pid), label) for pid, label in candidates]  # type: ignore[attr-defined]
+
+    def clean_found(self) -> str:
+        """A place's name, or a postcode: one shaped like a postcode must be a real one (the
+        child may have been found anywhere, so any UK postcode will do)."""
+        text: str = self.cleaned_data.get("found", "").strip()
+        if LOOKS_LIKE_POSTCODE.match(normalise_postcode(text)):
+            try:
+                return uk_postcode(text)
+            except ValidationError:
+                raise ValidationError(
+                    "Enter a real postcode, like E5 8HX, or the name of the place"
+                ) from None
+        return text
 
     def clean_missing_with_other(self) -> list[int]:
         text = self.cleaned_data.get("missing_with_other", "")
@@ -331,20 +350,35 @@ class InterviewForm(GovukFormMixin, forms.Form):
         label="What the child said (optional)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=20000,
+        max_length=LIMITS["child_said"][1],
         help_text="In their own words where you can.",
-        error_messages={"max_length": "What the child said must be 20,000 characters or fewer"},
     )
     next_steps = forms.CharField(
         label="What happens next (optional)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=20000,
-        error_messages={"max_length": "What happens next must be 20,000 characters or fewer"},
+        max_length=LIMITS["next_steps"][1],
     )
 
-    def __init__(self, *args: Any, went_missing_at: datetime, **kwargs: Any) -> None:
+    reason = forms.CharField(
+        label="Why are you adding to or correcting this episode?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=LIMITS["reason"][1],
+        help_text=(
+            "Another agency recorded this episode, so it stays as they recorded it and your "
+            "answers are kept beside it, with your name and this reason. For example: the "
+            "interview was held by our service; or, the school saw the child at 8:15am."
+        ),
+        error_messages={"required": "Enter why you are adding to or correcting this episode"},
+    )
+
+    def __init__(
+        self, *args: Any, went_missing_at: datetime, addendum: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if not addendum:
+            del self.fields["reason"]
+        limit_fields(self)
         self.went_missing_at = went_missing_at
 
     def clean(self) -> dict[str, Any]:
@@ -466,11 +500,7 @@ class PhilomenaForm(GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if not has_photo:
             del self.fields["remove_photo"]
-        for field in self.fields.values():
-            if isinstance(field, forms.CharField) and field.max_length:
-                field.error_messages["max_length"] = (
-                    f"{field.label} must be {field.max_length:,} characters or fewer"
-                )
+        limit_fields(self)
 
     def clean_photo(self) -> bytes | None:
         upload = self.cleaned_data.get("photo")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -11,6 +12,8 @@ from django.utils import timezone
 
 from efh.concerns.models import ConcernDraft, Event, EventKind, HarmType, Role
 from efh.contexts.models import Location, Organisation, Ward
+from efh.contexts.place_names import place_key, query_words, search_variants
+from efh.core.models import Source
 from efh.people.policy import instances_user_can_view, labels_for
 from efh.people.selectors.search import SearchTerms
 from efh.people.selectors.search import people_search as index_search
@@ -75,30 +78,67 @@ class PlaceOption:
     value: str  # "location:<id>" or "organisation:<id>"
     name: str
     detail: str
+    agencies: tuple[str, ...] = ()  # the agencies whose records name this place
+
+    @property
+    def known_to(self) -> str:
+        return ", ".join(self.agencies)
 
 
-def _place_option(place: Location | Organisation) -> PlaceOption:
+def _place_option(place: Location | Organisation, agencies: tuple[str, ...] = ()) -> PlaceOption:
     kind = "location" if isinstance(place, Location) else "organisation"
     detail = ", ".join(p for p in (place.get_kind_display(), place.postcode) if p)
-    return PlaceOption(f"{kind}:{place.pk}", place.name, detail)
+    return PlaceOption(f"{kind}:{place.pk}", place.name, detail, agencies)
+
+
+PLACE_CANDIDATES = 500
+"""Records read per kind of place before grouping (a search names a place, not a kind)."""
+
+
+def _spelling_rank(name: str) -> tuple[int, int]:
+    """Prefer a spelling in ordinary case, without an "(outside)" note."""
+    return (int(name.isupper()), int("(" in name))
 
 
 def places_search(*, query: str) -> list[PlaceOption]:
-    """Known places (locations and organisations) whose name contains every word typed.
+    """Known places whose name has every word typed, one entry per real place.
 
-    Places are not people: any user who may record a concern may find them by name."""
-    query = query.strip()
-    if not query:
+    Each agency sends its own record of a place, in its own spelling: records with one name (as
+    ``contexts.place_names.place_key`` puts it) and one postcode are one place, offered once,
+    under the spelling most of them use, with the agencies that know it. Places are not people:
+    any user who may record a concern may find them by name."""
+    words = query_words(query.strip())[:5]
+    if not words:
         return []
+    # Pre-filter in the database on the words no agency abbreviates (an abbreviated word is
+    # checked after normalising), then match every word on the normalised names.
+    plain = [w for w in words if len(search_variants(w)) == 1] or words
     q = Q()
-    for term in query.split()[:5]:
-        q &= Q(name__icontains=term)
+    for word in plain:
+        any_form = Q()
+        for variant in search_variants(word):
+            any_form |= Q(name__icontains=variant)
+        q &= any_form
     found: list[Location | Organisation] = [
-        *Organisation.objects.filter(q).order_by("name")[:SEARCH_LIMIT],
-        *Location.objects.filter(q).order_by("name")[:SEARCH_LIMIT],
+        *Organisation.objects.filter(q).defer("raw").order_by("pk")[:PLACE_CANDIDATES],
+        *Location.objects.filter(q).defer("raw").order_by("pk")[:PLACE_CANDIDATES],
     ]
-    found.sort(key=lambda p: p.name.lower())
-    return [_place_option(p) for p in found[:SEARCH_LIMIT]]
+    groups: dict[tuple[str, str, str], list[Location | Organisation]] = {}
+    for place in found:
+        name, postcode = place_key(place.name, place.postcode)
+        if all(word in name for word in words):
+            kind = "location" if isinstance(place, Location) else "organisation"
+            groups.setdefault((kind, name, postcode), []).append(place)
+    agency_of = dict(Source.objects.values_list("code", "agency__name"))
+    options = []
+    for places in groups.values():
+        counts = Counter(p.name for p in places)
+        spelling = min(counts, key=lambda n: (-counts[n], *_spelling_rank(n), n))
+        first = min((p for p in places if p.name == spelling), key=lambda p: p.pk)
+        agencies = tuple(sorted({agency_of.get(p.source) or p.source for p in places}))
+        options.append(_place_option(first, agencies))
+    options.sort(key=lambda o: (o.name.lower(), o.detail))
+    return options[:SEARCH_LIMIT]
 
 
 def place_get(value: str) -> Location | Organisation | None:

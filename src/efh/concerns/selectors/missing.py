@@ -4,103 +4,98 @@ Nothing here authorises: the views first open the child with ``people.policy.acc
 (which decides and logs), then read the episode or profile of that child only. The functions that
 choose *other* people (who a child was missing with) are scoped by ``instances_user_can_view``.
 
-:func:`rhi_standard` is the 72-hour rule for return home interviews, kept pure so that it can be
-tested at its boundaries without a database.
+The 72-hour rule for return home interviews is :mod:`efh.concerns.rhi`, read through
+``MissingEpisode.rhi`` (which takes other agencies' addenda into account).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
-from efh.concerns.models import EventPerson, MissingEpisode, MissingWith, PhilomenaProfile
+from efh.concerns.models import (
+    TIMED_FIELDS,
+    EventPerson,
+    MissingEpisode,
+    MissingEpisodeAddendum,
+    MissingWith,
+    PhilomenaProfile,
+)
 from efh.people.models import PersonRecord
 from efh.people.policy import agency_source_codes, instances_user_can_view
 
 if TYPE_CHECKING:
     from efh.accounts.models import User
 
-RHI_STANDARD = timedelta(hours=72)
-"""Statutory guidance: a return home interview within 72 hours of the child's return."""
 
-
-class RhiStatus(StrEnum):
-    STILL_MISSING = "still_missing"
-    MET = "met"
-    NOT_MET = "not_met"
-    DUE = "due"
-    OVERDUE = "overdue"
-    DECLINED = "declined"
+def episode_version(episode: MissingEpisode) -> str:
+    """What a form loaded the episode at: its ``row_hash``, and its latest addendum's once it has
+    any, so that a change by anyone after the form was loaded is recognised as a stale edit."""
+    latest = (
+        MissingEpisodeAddendum.objects.filter(episode=episode)
+        .order_by("-recorded_at", "-pk")
+        .values_list("row_hash", flat=True)
+        .first()
+    )
+    if latest is None:
+        return episode.row_hash
+    return hashlib.blake2b(f"{episode.row_hash}:{latest}".encode(), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True)
-class RhiStandard:
-    status: RhiStatus
-    text: str
-    deadline: datetime | None = None
-    hours: int | None = None
+class AddendumLine:
+    """One field an addendum states, as the episode page shows it."""
 
-    @property
-    def tag_class(self) -> str:
-        """The GOV.UK tag colour for the status."""
-        return {
-            RhiStatus.MET: "govuk-tag--green",
-            RhiStatus.NOT_MET: "govuk-tag--red",
-            RhiStatus.OVERDUE: "govuk-tag--red",
-            RhiStatus.DUE: "govuk-tag--yellow",
-            RhiStatus.DECLINED: "govuk-tag--grey",
-            RhiStatus.STILL_MISSING: "govuk-tag--orange",
-        }[self.status]
+    label: str
+    old: Any
+    new: Any
+    timed: bool
 
 
-def _when(value: datetime) -> str:
-    from efh.web.templatetags.govuk import govuk_datetime
-
-    return govuk_datetime(value)
-
-
-def rhi_standard(
-    *,
-    returned_at: datetime | None,
-    completed_at: datetime | None,
-    declined: bool = False,
-    now: datetime,
-) -> RhiStandard:
-    """Whether the return home interview met the 72-hour standard.
-
-    Completed within 72 hours of the return (72 hours exactly included): "Met"; completed later:
-    "Not met (N hours)", N the hours from return to interview rounded up. Not completed: "Due by
-    <deadline>" until the deadline has passed (the deadline itself still due), then "Overdue".
-    A child still missing has no interview due; one who declined is "Declined".
-    """
-    if returned_at is None:
-        return RhiStandard(RhiStatus.STILL_MISSING, "Still missing: no interview due yet")
-    deadline = returned_at + RHI_STANDARD
-    if completed_at is not None:
-        if completed_at <= deadline:
-            return RhiStandard(RhiStatus.MET, "Met", deadline)
-        hours = math.ceil((completed_at - returned_at).total_seconds() / 3600)
-        return RhiStandard(RhiStatus.NOT_MET, f"Not met ({hours} hours)", deadline, hours)
-    if declined:
-        return RhiStandard(RhiStatus.DECLINED, "Declined by the child", deadline)
-    if now <= deadline:
-        return RhiStandard(RhiStatus.DUE, f"Due by {_when(deadline)}", deadline)
-    return RhiStandard(RhiStatus.OVERDUE, "Overdue", deadline)
+FIELD_LABELS = {
+    "returned_at": "Returned",
+    "rhi_offered_at": "Interview offered",
+    "rhi_completed_at": "Interview took place",
+    "rhi_declined": "Declined by the child",
+    "rhi_by": "Held by",
+    "rhi_child_said": "What the child said",
+    "rhi_next_steps": "What happens next",
+}
 
 
-def episode_rhi_standard(episode: MissingEpisode, *, now: datetime) -> RhiStandard:
-    return rhi_standard(
-        returned_at=episode.returned_at,
-        completed_at=episode.rhi_completed_at,
-        declined=episode.rhi_declined,
-        now=now,
+@dataclass(frozen=True)
+class AddendumView:
+    addendum: MissingEpisodeAddendum
+    lines: list[AddendumLine]
+    corrects: bool  # it changes something the original stated, not only adds to it
+
+
+def episode_addenda(episode: MissingEpisode) -> list[AddendumView]:
+    """The episode's addenda in the order they were added, each field with the value it
+    replaced (the original's, or an earlier addendum's)."""
+    values = episode.original_values()
+    original = dict(values)
+    out: list[AddendumView] = []
+    addenda = MissingEpisodeAddendum.objects.filter(episode=episode).select_related(
+        "recorded_by__agency"
     )
+    for addendum in addenda.order_by("recorded_at", "pk"):
+        lines = []
+        corrects = False
+        for name in addendum.fields:
+            if name not in values:
+                continue
+            new = getattr(addendum, name)
+            lines.append(AddendumLine(FIELD_LABELS[name], values[name], new, name in TIMED_FIELDS))
+            if original[name] not in (None, "", False):
+                corrects = True
+            values[name] = new
+        out.append(AddendumView(addendum, lines, corrects))
+    return out
 
 
 def episode_person_id(episode_id: int) -> int | None:
@@ -114,7 +109,11 @@ def episode_person_id(episode_id: int) -> int | None:
 
 def episode_get(episode_id: int) -> MissingEpisode:
     """The episode, once the view has opened its child with ``access_person``."""
-    return MissingEpisode.objects.select_related("record", "recorded_by").get(pk=episode_id)
+    return (
+        MissingEpisode.objects.select_related("record", "recorded_by__agency")
+        .prefetch_related("addenda")
+        .get(pk=episode_id)
+    )
 
 
 def episode_submitted(episode: MissingEpisode) -> dict[str, Any]:
@@ -137,7 +136,9 @@ def missing_with_person_ids(episode: MissingEpisode) -> list[int]:
 def episodes_of(person_id: int) -> list[MissingEpisode]:
     """A child's missing episodes, latest first (the child already opened by the view)."""
     return list(
-        MissingEpisode.objects.filter(record__person_id=person_id).order_by("-went_missing_at")
+        MissingEpisode.objects.filter(record__person_id=person_id)
+        .prefetch_related("addenda")
+        .order_by("-went_missing_at")
     )
 
 

@@ -21,8 +21,10 @@ from efh.concerns.selectors.concern import (
     people_search,
     persons_viewable,
 )
+from efh.concerns.validators import check_lengths
 from efh.contexts.models import Location, Organisation
 from efh.core.access import Capability
+from efh.core.changes import created
 from efh.core.models import AccessAction, Source
 from efh.core.services import access_log_record, platform_source
 from efh.people.models import Person, PersonRecord
@@ -44,6 +46,7 @@ class PersonInConcern:
     given_name: str = ""
     family_name: str = ""
     date_of_birth: date | None = None
+    is_child: bool | None = None  # as the practitioner said; None: not known (or by birth date)
 
 
 def _hash(raw: str) -> str:
@@ -108,6 +111,7 @@ def concern_record(
     ``people.policy`` reads from the event's source. The draft it came from is deleted.
     """
     _check_can_record(actor)
+    check_lengths({"summary": summary, "child_words": child_words})
     if not people:
         raise ValueError("a concern names at least one person")
     now = timezone.now()
@@ -150,7 +154,13 @@ def concern_record(
                     "given_name": person.given_name,
                     "family_name": person.family_name,
                     "date_of_birth": person.date_of_birth,
+                    "is_child": person.is_child,
                 }
+            )
+            is_child = (
+                person.is_child
+                if person.is_child is not None
+                else _is_child(person.date_of_birth, now)
             )
             record = PersonRecord.objects.create(
                 person=Person.objects.create(),
@@ -159,7 +169,7 @@ def concern_record(
                 given_name=person.given_name,
                 family_name=person.family_name,
                 date_of_birth=person.date_of_birth,
-                is_child=_is_child(person.date_of_birth, now),
+                is_child=is_child,
                 recorded_at=now,
                 delivery=None,
                 line=None,
@@ -188,8 +198,19 @@ def concern_record(
             action=AccessAction.CREATE,
             object_type="person",
             object_id=record.person_id,
-            fields=["given_name", "family_name", "date_of_birth"],
-            detail={"record": f"{record.source}/{record.source_id}", "via": "concern"},
+            fields=["given_name", "family_name", "date_of_birth", "is_child"],
+            detail={
+                "record": f"{record.source}/{record.source_id}",
+                "via": "concern",
+                "changes": created(
+                    {
+                        "given_name": record.given_name,
+                        "family_name": record.family_name,
+                        "date_of_birth": record.date_of_birth,
+                        "is_child": record.is_child,
+                    },
+                ),
+            },
             request=request,
         )
     access_log_record(
@@ -209,6 +230,18 @@ def concern_record(
             "kind": EventKind.CONCERN.value,
             "source": f"{event.source}/{event.source_id}",
             "people": [{"person": r.record.person_id, "role": r.role} for r in roles],
+            "changes": created(
+                {
+                    "occurred_at": occurred_at,
+                    "place": f"{type(place).__name__.lower()}:{place.pk}" if place else None,
+                    "postcode": postcode,
+                    "latitude": latitude,
+                    "longitude": longitude,
+                    "harm_types": sorted(h.code for h in harm_types),
+                    "summary": summary,
+                    "child_words": child_words,
+                },
+            ),
         },
         request=request,
     )

@@ -23,15 +23,26 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
-from efh.concerns.models import MissingEpisode, MissingFrom, MissingWith, PhilomenaProfile
+from efh.concerns.models import (
+    CORRECTABLE_FIELDS,
+    TIMED_FIELDS,
+    MissingEpisode,
+    MissingEpisodeAddendum,
+    MissingFrom,
+    MissingWith,
+    PhilomenaProfile,
+)
 from efh.concerns.selectors.missing import (
     companion_record,
     episode_submitted,
+    episode_version,
     openable_person_ids,
     record_for_recording,
 )
+from efh.concerns.validators import check_lengths
 from efh.core.access import Capability
-from efh.core.models import AccessAction
+from efh.core.changes import created, field_changes
+from efh.core.models import AccessAction, Source
 from efh.core.services import access_log_record, platform_source
 
 if TYPE_CHECKING:
@@ -173,6 +184,7 @@ def missing_episode_record(
         returned_at=returned_at,
         now=_now(),
     )
+    check_lengths({"found": found, "circumstances": circumstances})
     record = record_for_recording(actor, person_id)
     if record is None:
         raise ValidationError("This person has no record to add an episode to")
@@ -222,10 +234,49 @@ def missing_episode_record(
         object_type="missing_episode",
         object_id=episode.pk,
         fields=[k for k, v in submitted.items() if v not in (None, "", [])],
-        detail={"person_id": person_id, "record": f"{record.source}/{record.source_id}"},
+        detail={
+            "person_id": person_id,
+            "record": f"{record.source}/{record.source_id}",
+            "changes": created(
+                {
+                    k: v
+                    for k, v in submitted.items()
+                    if k not in {"person_id", "recorded_by", "recorded_at"}
+                    and v not in (None, "", [])
+                },
+            ),
+        },
         request=request,
     )
     return episode
+
+
+def _same_minute(a: datetime | None, b: datetime | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
+
+
+def _compose_summary(child_said: str, next_steps: str) -> str:
+    return "\n\n".join(
+        part
+        for part in (
+            f"What the child said:\n{child_said}" if child_said else "",
+            f"What happens next:\n{next_steps}" if next_steps else "",
+        )
+        if part
+    )
+
+
+def edits_in_place(actor: User, episode: MissingEpisode) -> bool:
+    """Whether the actor's change is made to the episode itself: only to an episode their own
+    agency recorded on the platform, and only while no other agency has added to it. Anything
+    else (an import, another agency's entry) gets the actor's own addendum beside it."""
+    if not episode.is_platform_entry or actor.agency is None:
+        return False
+    if episode.source != Source.platform_code(actor.agency.code):
+        return False
+    return not MissingEpisodeAddendum.objects.filter(episode=episode).exists()
 
 
 @transaction.atomic
@@ -241,15 +292,23 @@ def missing_episode_interview_record(
     rhi_by: str,
     child_said: str,
     next_steps: str,
+    reason: str = "",
     request: HttpRequest | None = None,
 ) -> MissingEpisode:
     """Record the return and the return home interview on an episode.
 
-    Raises :class:`StaleEdit` (saving nothing) when the episode changed after the form was
-    loaded, i.e. its ``row_hash`` is no longer ``expected_row_hash``."""
+    On an episode the actor's agency recorded on the platform (and no one else has added to),
+    the episode itself changes. On any other (imported from an agency's system, or recorded by
+    another agency) nothing of it changes: the actor's agency adds a
+    :class:`~efh.concerns.models.MissingEpisodeAddendum` stating the fields that differ, with
+    ``reason`` (required) saying why; pages show it beside the original.
+
+    Raises :class:`StaleEdit` (saving nothing) when the episode or its addenda changed after the
+    form was loaded, i.e. ``episode_version`` is no longer ``expected_row_hash``. The access-log
+    entry holds ``{"field": [old, new]}`` for every changed field."""
     _require_recorder(actor)
     episode = MissingEpisode.objects.select_for_update().get(pk=episode_id)
-    if episode.row_hash != expected_row_hash:
+    if episode_version(episode) != expected_row_hash:
         raise StaleEdit(episode)
     _check_times(
         went_missing_at=episode.went_missing_at,
@@ -260,37 +319,36 @@ def missing_episode_interview_record(
         declined=rhi_declined,
         now=_now(),
     )
-    summary = "\n\n".join(
-        part
-        for part in (
-            f"What the child said:\n{child_said}" if child_said else "",
-            f"What happens next:\n{next_steps}" if next_steps else "",
-        )
-        if part
+    check_lengths(
+        {"rhi_by": rhi_by, "child_said": child_said, "next_steps": next_steps, "reason": reason}
     )
-    new = {
+    new: dict[str, Any] = {
         "returned_at": returned_at,
         "rhi_offered_at": rhi_offered_at,
         "rhi_completed_at": rhi_completed_at,
         "rhi_declined": rhi_declined,
         "rhi_by": rhi_by,
-        "rhi_summary": summary,
+        "rhi_child_said": child_said,
+        "rhi_next_steps": next_steps,
     }
-    submitted = episode_submitted(episode)
-    changed = [name for name, value in new.items() if getattr(episode, name) != value]
-    old_said, old_next = submitted.get("rhi_child_said", ""), submitted.get("rhi_next_steps", "")
-    changed += [
-        name
-        for name, old, value in [
-            ("rhi_child_said", old_said, child_said),
-            ("rhi_next_steps", old_next, next_steps),
-        ]
-        if old != value and name not in changed
-    ]
-    if not changed:
+    old = episode.current_values()
+    for name in TIMED_FIELDS:
+        # The form reads times to the minute: the same minute as stored is no change.
+        if _same_minute(old[name], new[name]):
+            new[name] = old[name]
+    changes = field_changes(old, new)
+    if not changes:
         return episode
-    for name, value in new.items():
-        setattr(episode, name, value)
+    if not edits_in_place(actor, episode):
+        return _add_addendum(actor, episode, new, changes, reason.strip(), request)
+    returned_at, rhi_offered_at, rhi_completed_at = (new[name] for name in TIMED_FIELDS)
+    episode.returned_at = returned_at
+    episode.rhi_offered_at = rhi_offered_at
+    episode.rhi_completed_at = rhi_completed_at
+    episode.rhi_declined = rhi_declined
+    episode.rhi_by = rhi_by
+    episode.rhi_summary = _compose_summary(child_said, next_steps)
+    submitted = episode_submitted(episode)
     submitted.update(
         {
             "returned_at": _iso(returned_at),
@@ -306,14 +364,79 @@ def missing_episode_interview_record(
     )
     episode.raw = _dump(submitted)
     episode.row_hash = _hash(episode.raw)
-    episode.save(update_fields=[*new.keys(), "raw", "row_hash"])
+    episode.save(
+        update_fields=[
+            "returned_at",
+            "rhi_offered_at",
+            "rhi_completed_at",
+            "rhi_declined",
+            "rhi_by",
+            "rhi_summary",
+            "raw",
+            "row_hash",
+        ]
+    )
     access_log_record(
         actor=actor,
         action=AccessAction.UPDATE,
         object_type="missing_episode",
         object_id=episode.pk,
-        fields=sorted(changed),
-        detail={"person_id": episode.record.person_id},
+        fields=sorted(changes),
+        detail={"person_id": episode.record.person_id, "changes": changes},
+        request=request,
+    )
+    return episode
+
+
+def _add_addendum(
+    actor: User,
+    episode: MissingEpisode,
+    new: dict[str, Any],
+    changes: dict[str, list[Any]],
+    reason: str,
+    request: HttpRequest | None,
+) -> MissingEpisode:
+    if not reason:
+        raise ValidationError(
+            {"reason": ValidationError("Enter why you are adding to or correcting this episode")}
+        )
+    source = platform_source(actor.agency)
+    stated = [name for name in CORRECTABLE_FIELDS if name in changes]
+    submitted = {
+        "episode": f"{episode.source}/{episode.source_id}",
+        **{name: _iso(new[name]) if name in TIMED_FIELDS else new[name] for name in stated},
+        "reason": reason,
+        "recorded_by": actor.username,
+        "recorded_at": _iso(_now()),
+    }
+    raw = _dump(submitted)
+    addendum = MissingEpisodeAddendum.objects.create(
+        source=source.code,
+        source_id=uuid.uuid4().hex,
+        delivery=None,
+        line=None,
+        raw=raw,
+        row_hash=_hash(raw),
+        episode=episode,
+        fields=stated,
+        reason=reason,
+        recorded_at=_now(),
+        recorded_by=actor,
+        **{name: new[name] for name in stated},
+    )
+    access_log_record(
+        actor=actor,
+        action=AccessAction.UPDATE,
+        object_type="missing_episode",
+        object_id=episode.pk,
+        fields=sorted(changes),
+        detail={
+            "person_id": episode.record.person_id,
+            "changes": changes,
+            "addendum": f"{addendum.source}/{addendum.source_id}",
+            "kept_beside": f"{episode.source}/{episode.source_id}",
+        },
+        reason=reason,
         request=request,
     )
     return episode
@@ -362,9 +485,11 @@ def philomena_profile_save(
     creating = profile is None
     if profile is None:
         profile = PhilomenaProfile(person_id=person_id)
-    changed = [
-        name for name in PROFILE_TEXT_FIELDS if getattr(profile, name) != texts.get(name, "")
-    ]
+    check_lengths({f"philomena_{name}": texts.get(name, "") for name in PROFILE_TEXT_FIELDS})
+    before = {name: getattr(profile, name) for name in PROFILE_TEXT_FIELDS}
+    changes = field_changes(before, {name: texts.get(name, "") for name in PROFILE_TEXT_FIELDS})
+    changed = list(changes)
+    had_photo = bool(profile.photo)
     for name in PROFILE_TEXT_FIELDS:
         setattr(profile, name, texts.get(name, ""))
     if checked is not None:
@@ -373,6 +498,11 @@ def philomena_profile_save(
     elif remove_photo and profile.photo:
         profile.photo, profile.photo_type = None, ""
         changed.append("photo")
+    if "photo" in changed:
+        changes["photo"] = [
+            "a photo" if had_photo else None,
+            "a new photo" if profile.photo else None,
+        ]
     if not changed and not creating:
         return profile
     profile.revision = current + 1
@@ -385,7 +515,7 @@ def philomena_profile_save(
         object_type="philomena_profile",
         object_id=person_id,
         fields=changed,
-        detail={"revision": profile.revision},
+        detail={"revision": profile.revision, "changes": changes},
         request=request,
     )
     return profile

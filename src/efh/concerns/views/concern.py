@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from efh.accounts.models import User
 from efh.concerns.forms.concern import (
+    AGE_GROUPS,
     ROLE_CHOICES,
     ConcernForm,
     Fields,
@@ -60,8 +61,9 @@ from efh.concerns.services.concern import (
     concern_people_search,
     concern_record,
 )
+from efh.concerns.validators import length_error
 from efh.core.access import Capability
-from efh.people.policy import Level, NeedToKnow, access_person
+from efh.people.policy import NeedToKnow, NotPermitted, View, access_person
 
 # Fields that are search and add boxes, not part of the concern as recorded.
 SCRATCH_FIELDS = {
@@ -72,6 +74,7 @@ SCRATCH_FIELDS = {
     "new_dob_day",
     "new_dob_month",
     "new_dob_year",
+    "new_age_group",
 }
 
 
@@ -116,6 +119,7 @@ ERROR_ORDER = [
     "new_given",
     "new_family",
     "new_dob_day",
+    "new_age_group",
     "child_words",
 ]
 
@@ -203,6 +207,7 @@ class Page:
             "error_list": sorted(self.errors.items(), key=lambda item: _error_order(item[0])),
             "people": self.people,
             "role_choices": ROLE_CHOICES,
+            "age_groups": AGE_GROUPS,
             "harm_choices": [(k, n, k in selected_harms) for k, n in self.harm_choices],
             "place_now": place_now,
             "place_choices": place_choices,
@@ -213,7 +218,7 @@ class Page:
             "draft_saved_at": _saved_at(self.draft.updated_at) if self.draft else "",
             "form_url": form_url,
             "autosave_url": reverse("concerns:concern-autosave"),
-            "sign_in_url": reverse("web:sign-in"),
+            "sign_in_url": reverse("accounts:sign-in"),
             "focus": self.focus,
             "tile_url": tile_url,
             "tile_attribution": getattr(settings, "EFH_MAP_TILE_ATTRIBUTION", ""),
@@ -233,13 +238,16 @@ def _start_fields(request: AuthenticatedRequest) -> Fields | HttpResponse:
     if person_id is None:
         raise Http404("No such person")
     try:
-        access = access_person(
+        access_person(
             request.user,
             person_id,
             request=request,
             fields=["given_name", "family_name"],
             detail={"for": "record a concern"},
+            views=(View.FULL, View.SHARED_CHRONOLOGY),
         )
+    except NotPermitted as refused:
+        raise PermissionDenied("Pseudonymised access cannot record a concern") from refused
     except NeedToKnow as refused:
         return render(
             request,
@@ -247,8 +255,6 @@ def _start_fields(request: AuthenticatedRequest) -> Fields | HttpResponse:
             {"refused": refused, "person_id": person_id},
             status=403,
         )
-    if access.level != Level.FULL:
-        raise PermissionDenied("Pseudonymised access cannot record a concern")
     return with_people(fields, [Involved(person_id=person_id, role=Role.SUBJECT)])
 
 
@@ -301,8 +307,9 @@ def _concern_post(request: AuthenticatedRequest) -> HttpResponse:
         return page.render()
     if action == "search":
         query = one(fields, "person_query").strip()
-        if not query:
-            page.errors["person_query"] = "Enter a name to search for"
+        too_long = length_error("person_query", query)
+        if not query or too_long:
+            page.errors["person_query"] = too_long or "Enter a name to search for"
             page.focus = "person_query"
         else:
             page.person_results = concern_people_search(
@@ -317,8 +324,9 @@ def _concern_post(request: AuthenticatedRequest) -> HttpResponse:
         return _add_new_person(page)
     if action == "find_place":
         query = one(fields, "place_query").strip()
-        if not query:
-            page.errors["place_query"] = "Enter the name of a place to search for"
+        too_long = length_error("place_query", query)
+        if not query or too_long:
+            page.errors["place_query"] = too_long or "Enter the name of a place to search for"
             page.focus = "place_query"
         else:
             page.place_results = places_search(query=query[:200])
@@ -358,10 +366,11 @@ def _add_new_person(page: Page) -> HttpResponse:
             given=form.cleaned_data["new_given"],
             family=form.cleaned_data["new_family"],
             dob=dob.isoformat() if dob else "",
+            age_group=form.cleaned_data["new_age_group"],
             role=Role.SUBJECT if not page.people else "",
         )
     )
-    for name in ("new_given", "new_family", "new_dob_day", "new_dob_month", "new_dob_year"):
+    for name in SCRATCH_FIELDS - {"person_query", "place_query"}:
         page.fields.pop(name, None)
     page.sync()
     page.focus = f"people-{len(page.people) - 1}-role"
@@ -380,6 +389,7 @@ def _record(request: AuthenticatedRequest, page: Page, draft_id: int | None) -> 
             given_name=p.given,
             family_name=p.family,
             date_of_birth=p.dob_date,
+            is_child=p.is_child,
         )
         for p in page.people
     ]
@@ -418,7 +428,7 @@ def concern_autosave(request: HttpRequest) -> JsonResponse:
             {
                 "error": "signed-out",
                 "message": "Your session has ended. Sign in again to save this draft.",
-                "sign_in": reverse("web:sign-in"),
+                "sign_in": reverse("accounts:sign-in"),
             },
             status=401,
         )

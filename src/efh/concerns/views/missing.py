@@ -17,13 +17,20 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from efh.accounts.http import AuthenticatedRequest
 from efh.concerns.forms.missing import InterviewForm, MissingEpisodeForm, PhilomenaForm
 from efh.concerns.models import MissingEpisode, PhilomenaProfile
 from efh.concerns.selectors import missing as selectors
 from efh.concerns.services import missing as services
 from efh.core.access import Capability
-from efh.people.policy import NeedToKnow, PersonAccess, access_person, labels_for
-from efh.web.views import AuthenticatedRequest
+from efh.people.policy import (
+    NeedToKnow,
+    NotPermitted,
+    PersonAccess,
+    View,
+    access_person,
+    labels_for,
+)
 
 EPISODE_FIELDS = [
     "missing_from",
@@ -76,7 +83,11 @@ def _open_child(
             fields=fields,
             detail=detail,
             object_type=object_type,
+            views=(View.FULL,),
         )
+    except NotPermitted as refusal:
+        reason = "pseudonymised" if refusal.view == View.PSEUDONYMISED else "scope"
+        raise Refused(reason=reason) from None
     except NeedToKnow as refusal:
         raise Refused(
             reason="need_to_know",
@@ -84,8 +95,6 @@ def _open_child(
             can_break_glass=refusal.can_break_glass,
             person_id=person_id,
         ) from None
-    if not access.full:
-        raise Refused(reason="pseudonymised")
     return access
 
 
@@ -183,16 +192,16 @@ def _episode_context(
 ) -> dict[str, Any]:
     companions = selectors.missing_with_person_ids(episode)
     labels = labels_for(request.user, companions)
-    submitted = selectors.episode_submitted(episode)
+    original = episode.original_values()
     return {
         **_child_context(request, person_id),
         "episode": episode,
-        "submitted": submitted,
-        "imported": episode.delivery_id is not None or not submitted,
+        "imported": not episode.is_platform_entry,
         "companions": [labels[pid] for pid in companions],
-        "standard": selectors.episode_rhi_standard(episode, now=datetime.now(tz=UTC)),
-        "child_said": submitted.get("rhi_child_said", ""),
-        "next_steps": submitted.get("rhi_next_steps", ""),
+        "rhi": episode.rhi(now=datetime.now(tz=UTC)),
+        "addenda": selectors.episode_addenda(episode),
+        "child_said": original["rhi_child_said"],
+        "next_steps": original["rhi_next_steps"],
     }
 
 
@@ -216,17 +225,17 @@ def episode(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _interview_initial(episode: MissingEpisode) -> dict[str, Any]:
-    submitted = selectors.episode_submitted(episode)
-    said = submitted.get("rhi_child_said")
+    """The form as the episode stands now (other agencies' addenda included)."""
+    current = episode.current_values()
     return {
-        "row_hash": episode.row_hash,
-        "returned_at": episode.returned_at,
-        "rhi_offered_at": episode.rhi_offered_at,
-        "rhi_completed_at": episode.rhi_completed_at,
-        "rhi_declined": episode.rhi_declined,
-        "rhi_by": episode.rhi_by,
-        "child_said": episode.rhi_summary if said is None else said,
-        "next_steps": submitted.get("rhi_next_steps", ""),
+        "row_hash": selectors.episode_version(episode),
+        "returned_at": current["returned_at"],
+        "rhi_offered_at": current["rhi_offered_at"],
+        "rhi_completed_at": current["rhi_completed_at"],
+        "rhi_declined": bool(current["rhi_declined"]),
+        "rhi_by": current["rhi_by"],
+        "child_said": current["rhi_child_said"],
+        "next_steps": current["rhi_next_steps"],
     }
 
 
@@ -245,10 +254,15 @@ def interview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     except Refused as refusal:
         return _refused(request, refusal)
     found = selectors.episode_get(pk)
+    addendum = not services.edits_in_place(request.user, found)
+    form_kwargs: dict[str, Any] = {"went_missing_at": found.went_missing_at, "addendum": addendum}
     stale: MissingEpisode | None = None
     if request.method == "POST":
-        form = InterviewForm(request.POST, went_missing_at=found.went_missing_at)
-        if form.is_valid():
+        form = InterviewForm(request.POST, **form_kwargs)
+        if request.POST.get("row_hash", "") != selectors.episode_version(found):
+            # Changed since the form was loaded: say so first, whatever else is wrong.
+            stale, form = found, _stale_interview_form(request, found, form_kwargs)
+        elif form.is_valid():
             data = form.cleaned_data
             try:
                 services.missing_episode_interview_record(
@@ -262,30 +276,39 @@ def interview(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     rhi_by=data["rhi_by"],
                     child_said=data["child_said"],
                     next_steps=data["next_steps"],
+                    reason=data.get("reason", ""),
                     request=request,
                 )
-            except services.StaleEdit as conflict:
-                stale = conflict.current
-                form = _stale_form(
-                    InterviewForm,
-                    request.POST,
-                    "row_hash",
-                    conflict.current.row_hash,
-                    "Someone else changed this episode after you opened it. Nothing was saved. "
-                    "Check their version below, change your answers if you need to, and save again.",
-                    went_missing_at=found.went_missing_at,
-                )
+            except services.StaleEdit:
+                stale = selectors.episode_get(pk)
+                form = _stale_interview_form(request, stale, form_kwargs)
             except ValidationError as error:
                 _apply_service_errors(form, error)
             else:
                 return redirect("concerns:missing", pk=pk)
+        addendum = form_kwargs["addendum"]
     else:
-        form = InterviewForm(
-            initial=_interview_initial(found), went_missing_at=found.went_missing_at
-        )
+        form = InterviewForm(initial=_interview_initial(found), **form_kwargs)
     context = _episode_context(request, stale or found, person_id)
-    context.update({"form": form, "stale": stale is not None})
+    context.update({"form": form, "stale": stale is not None, "addendum": addendum})
     return render(request, "concerns/missing_interview.html", context)
+
+
+def _stale_interview_form(
+    request: AuthenticatedRequest, current: MissingEpisode, form_kwargs: dict[str, Any]
+) -> InterviewForm:
+    """The interview form after someone else's change (which may make this user's change an
+    addendum now: another agency has added to the episode)."""
+    form_kwargs["addendum"] = not services.edits_in_place(request.user, current)
+    return _stale_form(
+        InterviewForm,
+        request.POST,
+        "row_hash",
+        selectors.episode_version(current),
+        "Someone else changed this episode after you opened it. Nothing was saved. "
+        "Check their version below, change your answers if you need to, and save again.",
+        **form_kwargs,
+    )
 
 
 def _stale_form(
@@ -311,7 +334,7 @@ def _profile_context(
         "profile": profile,
         "readiness": selectors.profile_readiness(profile),
         "sections": selectors.profile_sections(profile),
-        "episodes": [(e, selectors.episode_rhi_standard(e, now=now)) for e in episodes[:10]],
+        "episodes": [(e, e.rhi(now=now)) for e in episodes[:10]],
         "episode_count": len(episodes),
         "still_missing": any(e.returned_at is None for e in episodes),
     }

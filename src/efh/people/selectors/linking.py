@@ -18,15 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
-from efh.concerns.models import ConcernDraft, PhilomenaProfile
 from efh.core.access import Capability
 from efh.core.models import Source
+from efh.people.extensions import person_rows
 from efh.people.models import (
-    BreakGlassAccess,
-    Involvement,
     LinkDecision,
     LinkDecisionKind,
     LinkRun,
@@ -36,7 +33,6 @@ from efh.people.models import (
     PersonRecord,
     ReviewPair,
     Sex,
-    SharingDecision,
 )
 
 if TYPE_CHECKING:
@@ -46,24 +42,6 @@ PER_PAGE = 25
 HEARTBEAT_TIMEOUT = timedelta(minutes=2)
 """A running link run whose heartbeat is older than this was interrupted (it writes its links
 in one transaction at the end, so nothing was changed)."""
-
-# The rows that hang off a person (not off a record), by the name ``Merge.moved`` files them
-# under. A Philomena profile is one per person, so merges handle it on its own.
-PERSON_ROWS: dict[str, type[models.Model]] = {
-    "involvement": Involvement,
-    "sharing_decision": SharingDecision,
-    "break_glass": BreakGlassAccess,
-    "concern_draft": ConcernDraft,
-}
-PHILOMENA = "philomena_profile"
-PHILOMENA_KEPT = "philomena_profile_kept_on_absorbed"
-MOVED_LABELS = {
-    "involvement": "involvement",
-    "sharing_decision": "information-sharing decision",
-    "break_glass": "break-glass access",
-    "concern_draft": "concern draft",
-    PHILOMENA: "Philomena profile",
-}
 
 
 def now() -> datetime:
@@ -482,25 +460,18 @@ def unmerge_blocker(merge: Merge) -> Blocker | None:
             f"Record {record_id} has since moved to person {person_id}; "
             f"it must be back with person {merge.survivor_id} before this merge can be undone"
         )
-    for kind, model in PERSON_ROWS.items():
-        ids = merge.moved.get(kind) or []
+    for rows in person_rows():
+        ids = merge.moved.get(rows.kind) or []
         if (
             ids
-            and model._default_manager.filter(pk__in=ids)
+            and rows.model._default_manager.filter(pk__in=ids)
             .exclude(person_id=merge.survivor_id)
             .exists()
         ):
             return Blocker(
-                f"A {MOVED_LABELS[kind]} that moved with this merge has since moved to someone else"
+                f"{'The' if rows.one_per_person else 'A'} {rows.label} that moved with this "
+                "merge has since moved to someone else"
             )
-    profile = merge.moved.get(PHILOMENA) or []
-    if (
-        profile
-        and PhilomenaProfile.objects.filter(pk__in=profile)
-        .exclude(person_id=merge.survivor_id)
-        .exists()
-    ):
-        return Blocker("The Philomena profile that moved with this merge has since moved on")
     return None
 
 
@@ -526,8 +497,9 @@ class MergeRow:
 
     def moved_words(self) -> list[str]:
         words = []
-        for kind, label in MOVED_LABELS.items():
-            n = len(self.merge.moved.get(kind) or [])
+        for rows in person_rows():
+            label = rows.label
+            n = len(self.merge.moved.get(rows.kind) or [])
             if n:
                 words.append(f"{n} {label}{'s' if n != 1 else ''}")
         return words

@@ -134,6 +134,8 @@ def sharing_decision_record(
     errors: dict[str, str] = {}
     if (to_agency is None) == (to_user is None):
         errors["to_agency"] = "Choose one agency or one person to share with"
+    elif to_user is not None and (not to_user.is_active or not to_user.can(Capability.CASEWORK)):
+        errors["to_user"] = "Share only with a practitioner whose role opens children’s records"  # noqa: RUF001
     if not purpose.strip():
         errors["purpose"] = "Say why you are sharing this record"
     if lawful_basis not in LawfulBasis.values:

@@ -31,11 +31,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
 from django.db.models import F, Q
 
-from efh.concerns.models import PhilomenaProfile
 from efh.core import bulk
 from efh.core.access import Capability
 from efh.core.models import AccessAction
 from efh.core.services import access_log_record
+from efh.people.extensions import PersonRows, person_rows
 from efh.people.models import (
     LinkDecision,
     LinkDecisionKind,
@@ -45,7 +45,7 @@ from efh.people.models import (
     PersonRecord,
     ReviewPair,
 )
-from efh.people.selectors.linking import PERSON_ROWS, PHILOMENA, PHILOMENA_KEPT, unmerge_blocker
+from efh.people.selectors.linking import unmerge_blocker
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -155,6 +155,15 @@ def _check_flat(survivors: Sequence[int], absorbed: Sequence[int]) -> None:
         raise MergeError("A survivor is itself absorbed in the same batch: flatten the plans")
 
 
+def _kept(rows: PersonRows, row_id: int) -> dict[str, Any]:
+    """What ``Merge.moved`` notes of a one-per-person row left with the absorbed person."""
+    return {
+        "id": row_id,
+        "why": f"the survivor has a {rows.label} of its own; this one stays with the absorbed "
+        "person and returns with it on an unmerge",
+    }
+
+
 def _pair(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
@@ -261,31 +270,31 @@ def persons_merge_many(
 
     records = _ids_by_person(PersonRecord, absorbed)
     moved: dict[int, dict[str, Any]] = defaultdict(dict)
-    for kind, model in PERSON_ROWS.items():
-        for person_id, ids in _ids_by_person(model, absorbed).items():
-            moved[person_id][kind] = ids
-    profiles = _ids_by_person(PhilomenaProfile, everyone)
-    profile_moves = []
-    for p in plans:
-        if p.absorbed_id in profiles:
-            if p.survivor_id in profiles:
-                moved[p.absorbed_id][PHILOMENA_KEPT] = {
-                    "id": profiles[p.absorbed_id][0],
-                    "why": "the survivor has a Philomena profile of its own; this one stays "
-                    "with the absorbed person and returns with it on an unmerge",
-                }
-            else:
-                moved[p.absorbed_id][PHILOMENA] = profiles[p.absorbed_id]
-                profile_moves.append((p.absorbed_id, p.survivor_id))
+    single_moves: dict[str, list[tuple[int, int]]] = {}
+    for rows in person_rows():
+        if not rows.one_per_person:
+            for person_id, ids in _ids_by_person(rows.model, absorbed).items():
+                moved[person_id][rows.kind] = ids
+            continue
+        held = _ids_by_person(rows.model, everyone)
+        single_moves[rows.kind] = []
+        for p in plans:
+            if p.absorbed_id in held:
+                if p.survivor_id in held:
+                    moved[p.absorbed_id][rows.kept_kind] = _kept(rows, held[p.absorbed_id][0])
+                else:
+                    moved[p.absorbed_id][rows.kind] = held[p.absorbed_id]
+                    single_moves[rows.kind].append((p.absorbed_id, p.survivor_id))
 
     moves = [(p.absorbed_id, p.survivor_id) for p in plans]
     _reassign(PersonRecord, moves)
-    for kind, model in PERSON_ROWS.items():
-        kind_moves = [(a, s) for a, s in moves if moved[a].get(kind)]
+    for rows in person_rows():
+        if rows.one_per_person:
+            kind_moves = single_moves[rows.kind]
+        else:
+            kind_moves = [(a, s) for a, s in moves if moved[a].get(rows.kind)]
         if kind_moves:
-            _reassign(model, kind_moves)
-    if profile_moves:
-        _reassign(PhilomenaProfile, profile_moves)
+            _reassign(rows.model, kind_moves)
     bulk.update_from_pairs(Person, match="id", set_field="merged_into", pairs=moves)
 
     at = now()
@@ -429,39 +438,42 @@ def persons_merge_run(*, plans: Sequence[PlanLike], run: LinkRun, reason: str) -
 
         records = ids_by_absorbed(PersonRecord)
         moved: dict[int, dict[str, Any]] = defaultdict(dict)
-        for kind, model in PERSON_ROWS.items():
-            for person_id, ids in ids_by_absorbed(model).items():
-                moved[person_id][kind] = ids
-        profile_table = PhilomenaProfile._meta.db_table
-        cursor.execute(
-            f"SELECT p.absorbed, a.id, s.id FROM efh_merge_plan p "  # noqa: S608
-            f"JOIN {profile_table} a ON a.person_id = p.absorbed "
-            f"LEFT JOIN {profile_table} s ON s.person_id = p.survivor"
-        )
-        profile_moves = []
-        for absorbed_id, profile, survivor_profile in cursor.fetchall():
-            if survivor_profile is None:
-                moved[absorbed_id][PHILOMENA] = [profile]
-                profile_moves.append(absorbed_id)
-            else:
-                moved[absorbed_id][PHILOMENA_KEPT] = {
-                    "id": profile,
-                    "why": "the survivor has a Philomena profile of its own; this one stays "
-                    "with the absorbed person and returns with it on an unmerge",
-                }
+        many = [r for r in person_rows() if not r.one_per_person]
+        for rows in many:
+            for person_id, ids in ids_by_absorbed(rows.model).items():
+                moved[person_id][rows.kind] = ids
+        single_moves: dict[str, list[int]] = {}
+        for rows in person_rows():
+            if not rows.one_per_person:
+                continue
+            table = rows.model._meta.db_table
+            cursor.execute(
+                f"SELECT p.absorbed, a.id, s.id FROM efh_merge_plan p "  # noqa: S608
+                f"JOIN {table} a ON a.person_id = p.absorbed "
+                f"LEFT JOIN {table} s ON s.person_id = p.survivor"
+            )
+            single_moves[table] = []
+            for absorbed_id, row_id, survivor_row in cursor.fetchall():
+                if survivor_row is None:
+                    moved[absorbed_id][rows.kind] = [row_id]
+                    single_moves[table].append(absorbed_id)
+                else:
+                    moved[absorbed_id][rows.kept_kind] = _kept(rows, row_id)
 
-        tables = [PersonRecord._meta.db_table] + [m._meta.db_table for m in PERSON_ROWS.values()]
+        tables = [PersonRecord._meta.db_table] + [r.model._meta.db_table for r in many]
         for table in tables:
             cursor.execute(
                 f"UPDATE {table} m SET person_id = p.survivor "  # noqa: S608
                 "FROM efh_merge_plan p WHERE m.person_id = p.absorbed"
             )
-        if profile_moves:
-            cursor.execute(
-                f"UPDATE {profile_table} m SET person_id = p.survivor "  # noqa: S608
-                "FROM efh_merge_plan p WHERE m.person_id = p.absorbed AND p.absorbed = ANY(%s)",
-                [profile_moves],
-            )
+        for table, absorbed_ids in single_moves.items():
+            if absorbed_ids:
+                cursor.execute(
+                    f"UPDATE {table} m SET person_id = p.survivor "  # noqa: S608
+                    "FROM efh_merge_plan p "
+                    "WHERE m.person_id = p.absorbed AND p.absorbed = ANY(%s)",
+                    [absorbed_ids],
+                )
         cursor.execute(
             f"UPDATE {person} m SET merged_into_id = p.survivor "  # noqa: S608
             "FROM efh_merge_plan p WHERE m.id = p.absorbed"
@@ -592,14 +604,10 @@ def merge_undo(
         raise UnmergeBlocked(blocked.message, blocked.first)
 
     PersonRecord.objects.filter(pk__in=merge.records).update(person_id=merge.absorbed_id)
-    for kind, model in PERSON_ROWS.items():
-        ids = merge.moved.get(kind) or []
+    for rows in person_rows():
+        ids = merge.moved.get(rows.kind) or []
         if ids:
-            model._default_manager.filter(pk__in=ids).update(person_id=merge.absorbed_id)
-    if merge.moved.get(PHILOMENA):
-        PhilomenaProfile.objects.filter(pk__in=merge.moved[PHILOMENA]).update(
-            person_id=merge.absorbed_id
-        )
+            rows.model._default_manager.filter(pk__in=ids).update(person_id=merge.absorbed_id)
     absorbed = people[merge.absorbed_id]
     absorbed.merged_into = None
     absorbed.save(update_fields=["merged_into"])

@@ -21,7 +21,7 @@ from efh.accounts.models import User
 from efh.core.access import Capability
 from efh.core.models import AccessAction
 from efh.core.services import access_log_record
-from efh.people.forms import LinkDecisionForm, MergeReasonForm, add_service_errors
+from efh.people.forms import LinkDecisionForm, MergeReasonForm
 from efh.people.models import LinkDecision, ReviewPair
 from efh.people.selectors import linking as selectors
 from efh.people.services.linking import (
@@ -32,7 +32,8 @@ from efh.people.services.linking import (
 from efh.people.services.linking import (
     merge_undo as merge_undo_service,
 )
-from efh.people.views.record import page_range, query_without_page
+from efh.web.forms import add_service_errors
+from efh.web.pages import page_range, query_without_page
 
 
 class ReviewerRequest(HttpRequest):

@@ -1,0 +1,190 @@
+"""Test data from factory_boy factories (exposed as fixtures in ``tests/conftest.py``, as
+lite-api does): each makes a valid, saved row with invented data, and a test names only what
+matters to it, e.g. ``PersonRecordFactory(source="health", given_name="Bea")``.
+
+Every record received from an agency carries its provenance (``source``, ``source_id``,
+``row_hash``, ``raw``); the factories number them so that source keys never clash.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import factory
+from factory.django import DjangoModelFactory
+
+from efh.accounts.models import User
+from efh.concerns.models import Event, EventPerson, MissingEpisode, MissingFrom
+from efh.contexts.models import Association, Location, Organisation, PeerGroup
+from efh.core.models import Delivery
+from efh.people.models import Address, Person, PersonRecord, SharingDecision, Status
+
+PASSWORD = "correct-horse-battery-staple"
+WHEN = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+class Sourced(DjangoModelFactory):
+    """Provenance of a record as an agency sent it."""
+
+    class Meta:
+        abstract = True
+
+    source = "police"
+    source_id = factory.Sequence(lambda n: f"F{n}")
+    row_hash = factory.Sequence(lambda n: f"{n:032x}")
+    raw = "{}"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"practitioner{n}")
+    first_name = "Test"
+    last_name = "Example"
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @classmethod
+    def _after_postgeneration(cls, instance: Any, create: bool, results: Any = None) -> None:
+        if create:
+            instance.save()
+
+
+class DeliveryFactory(DjangoModelFactory):
+    class Meta:
+        model = Delivery
+
+    fingerprint = factory.Sequence(lambda n: f"{n:064x}")
+    path = "test"
+
+
+class PersonFactory(DjangoModelFactory):
+    class Meta:
+        model = Person
+
+
+class PersonRecordFactory(Sourced):
+    """One agency's record of a person (a new person unless ``person=`` is given)."""
+
+    class Meta:
+        model = PersonRecord
+
+    person = factory.SubFactory(PersonFactory)
+    given_name = "Test"
+    family_name = factory.Sequence(lambda n: f"Child{n}")
+    date_of_birth = date(2010, 1, 1)
+    is_child = True
+    recorded_at = WHEN
+
+
+class AdultRecordFactory(PersonRecordFactory):
+    family_name = factory.Sequence(lambda n: f"Adult{n}")
+    date_of_birth = date(1990, 1, 1)
+    is_child = False
+
+
+class AddressFactory(DjangoModelFactory):
+    class Meta:
+        model = Address
+
+    record = factory.SubFactory(PersonRecordFactory)
+    address = factory.Sequence(lambda n: f"{n} Example Road")
+    postcode = "E8 1AA"
+    valid_from = WHEN
+
+
+class StatusFactory(DjangoModelFactory):
+    class Meta:
+        model = Status
+
+    record = factory.SubFactory(PersonRecordFactory)
+    kind = "looked_after"
+    started = WHEN
+
+
+class LocationFactory(Sourced):
+    class Meta:
+        model = Location
+
+    name = factory.Sequence(lambda n: f"Example Park {n}")
+    kind = "park"
+    postcode = "E8 1AA"
+
+
+class OrganisationFactory(Sourced):
+    class Meta:
+        model = Organisation
+
+    source = "education"
+    name = factory.Sequence(lambda n: f"Example Academy {n}")
+    kind = "school"
+
+
+class PeerGroupFactory(DjangoModelFactory):
+    class Meta:
+        model = PeerGroup
+
+    source = "police"
+    name = factory.Sequence(lambda n: f"Example group {n}")
+
+
+class EventFactory(Sourced):
+    class Meta:
+        model = Event
+
+    kind = "incident"
+    occurred_at = WHEN
+    recorded_at = factory.LazyAttribute(lambda e: e.occurred_at + timedelta(hours=1))
+    summary = ""
+
+
+class EventPersonFactory(DjangoModelFactory):
+    """A person record's role in an event, sent by the event's source."""
+
+    class Meta:
+        model = EventPerson
+
+    event = factory.SubFactory(EventFactory)
+    record = factory.SubFactory(PersonRecordFactory)
+    role = "subject"
+    source = factory.SelfAttribute("event.source")
+    delivery = factory.SubFactory(DeliveryFactory)
+    line = 1
+    raw = "{}"
+
+
+class MissingEpisodeFactory(Sourced):
+    class Meta:
+        model = MissingEpisode
+
+    record = factory.SubFactory(PersonRecordFactory)
+    missing_from = MissingFrom.HOME
+    went_missing_at = WHEN
+
+
+class AssociationFactory(Sourced):
+    """By default a person-to-person association; pass ``location=``, ``organisation=`` or
+    ``group=`` (and ``other_kind``) for a context."""
+
+    class Meta:
+        model = Association
+
+    record = factory.SubFactory(PersonRecordFactory)
+    other_kind = "person"
+    other_record = factory.SubFactory(PersonRecordFactory)
+    kind = "friend"
+
+
+class SharingDecisionFactory(DjangoModelFactory):
+    class Meta:
+        model = SharingDecision
+
+    person = factory.SubFactory(PersonFactory)
+    shared_by = factory.SubFactory(UserFactory)
+    scope = "record"
+    purpose = "Safety planning"
+    lawful_basis = "6_1_e"
+    condition = "dpa_s1_p18"
+    decided_at = WHEN
