@@ -42,8 +42,8 @@ class UserFactory(DjangoModelFactory):
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"practitioner{n}")
-    first_name = "Test"
-    last_name = "Example"
+    first_name = ""
+    last_name = ""
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @classmethod

@@ -237,9 +237,7 @@ def test_what_a_user_looked_at(client, demo, make_person):
         access_log_record(
             actor=officer, action="search", object_type="person_search", detail={"terms": "Kofi"}
         ),
-        access_log_record(
-            actor=officer, action="export", object_type="chronology", object_id=child.pk
-        ),
+        access_log_record(actor=officer, action="export", object_type="export", object_id=child.pk),
     ]
     access_log_record(actor=nurse, action="view", object_type="person", object_id=child.pk)
     access_log_record(actor=None, action="import", object_type="delivery", object_id=1)
@@ -306,7 +304,7 @@ def test_searches_that_returned_the_child_on_each_path(demo, make_person, vendor
     access_log_record(
         actor=demo["health.nurse"],
         action="view",
-        object_type="other",
+        object_type="event",
         detail={"results": [child.pk]},
     )
     found = AccessLogEntry.objects.filter(_searches_returning(child.pk, vendor)).order_by("seq")

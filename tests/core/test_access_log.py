@@ -100,3 +100,17 @@ def test_the_chain_continues_after_verification(log):
     access_log_record(actor=None, action=AccessAction.SEARCH, detail={"terms": "Kofi"})
     report = access_log_verify()
     assert report.intact and report.entries == 6 and report.head_seq == 6
+
+
+def test_an_entry_names_its_object_type_from_the_one_list(db) -> None:
+    """ "merge", "merges" and "person_merge" once meant one thing: only ObjectType's names are
+    accepted, and nothing is written for any other."""
+    from efh.core.models import ObjectType
+    from efh.core.services import access_log_record
+
+    before = AccessLogEntry.objects.count()
+    with pytest.raises(ValueError, match="unknown access-log object type 'merges'"):
+        access_log_record(actor=None, action="view", object_type="merges")
+    assert AccessLogEntry.objects.count() == before
+    entry = access_log_record(actor=None, action="view", object_type=ObjectType.MERGE)
+    assert entry.object_type == "merge"

@@ -151,8 +151,11 @@ def test_imports_and_exports_are_in_the_access_log(db, tmp_path):
 
     call_command("import_delivery", str(copy_delivery(tmp_path / "d")))
     call_command("export", "persons", "--out", str(tmp_path / "p.csv"))
-    entries = list(AccessLogEntry.objects.order_by("seq").values_list("action", "object_type"))
-    assert entries == [("import", "delivery"), ("export", "persons")]
+    entries = list(
+        AccessLogEntry.objects.order_by("seq").values_list("action", "object_type", "object_id")
+    )
+    assert [e[:2] for e in entries] == [("import", "delivery"), ("export", "export")]
+    assert entries[1][2] == "persons"
     export = AccessLogEntry.objects.get(action="export")
     assert export.fields == ["source", "source_id", "person_id"]
     assert export.detail["rows"] == 6

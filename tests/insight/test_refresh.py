@@ -174,7 +174,7 @@ def test_refresh_finds_the_planted_groups_exploiters_and_hotspots(linked: Path, 
     assert spot is not None and spot.reasons and spot.events > 0 and spot.p_value <= 0.05
     assert TrendTable.objects.filter(run=run, name="harm_month").exists()
     # The refresh is in the access log: derived data about people changed.
-    entry = AccessLogEntry.objects.filter(object_type="intelligence picture").last()
+    entry = AccessLogEntry.objects.filter(object_type="intelligence_refresh").last()
     assert entry is not None and entry.object_id == str(run.pk)
 
 

@@ -107,25 +107,27 @@ def test_viewing_a_candidate_is_access_logged_with_the_people_shown(
     assert AccessLogEntry.objects.count() == before + 1
     assert entry is not None
     assert entry.action == AccessAction.VIEW
-    assert (entry.object_type, entry.object_id) == ("peer group candidate", "PG-0001")
+    assert (entry.object_type, entry.object_id) == ("candidate", "PG-0001")
+    assert entry.detail["kind"] == "peer_group"
     ids = picture["ids"]
     assert entry.detail["persons"] == sorted(ids[k] for k in ("c1", "c2", "c3", "c4"))
     client.get(reverse("insight:adults"))
     listing = AccessLogEntry.objects.order_by("-seq").first()
-    assert listing is not None and listing.object_type == "adult candidate list"
+    assert listing is not None and listing.object_type == "candidate"
+    assert listing.detail["kind"] == "adult" and listing.object_id == ""
     assert listing.detail["persons"] == [ids["adult"]]
     client.get(reverse("insight:person", kwargs={"person_id": ids["c2"]}))
     person = AccessLogEntry.objects.order_by("-seq").first()
-    assert person is not None and person.object_type == "person connections"
+    assert person is not None and person.object_type == "person_connections"
     assert ids["c2"] in person.detail["persons"]
 
 
 @pytest.mark.parametrize(
     ("url_name", "code", "decision", "object_type"),
     [
-        ("insight:peer-group", "PG-0001", "confirmed", "peer group candidate"),
-        ("insight:adult", "AD-0001", "dismissed", "adult candidate"),
-        ("insight:co-missing-group", "CM-0001", "confirmed", "co-missing candidate"),
+        ("insight:peer-group", "PG-0001", "confirmed", "candidate"),
+        ("insight:adult", "AD-0001", "dismissed", "candidate"),
+        ("insight:co-missing-group", "CM-0001", "confirmed", "candidate"),
     ],
 )
 def test_review_is_stored_with_its_reason_and_logged(

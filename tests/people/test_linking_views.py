@@ -244,7 +244,7 @@ def test_merge_two_people_from_the_merge_page(
     url = reverse("people:merge-persons") + f"?a={b.pk}&b={a.pk}"
     page = reviewer.get(url)
     assert page.status_code == 200 and "Bartholomew" in page.content.decode()
-    assert AccessLogEntry.objects.order_by("-seq").first().object_type == "person_merge"
+    assert AccessLogEntry.objects.order_by("-seq").first().object_type == "merge"
     response = reviewer.post(url, {"reason": "Same PNC id"})
     assert response.status_code == 302
     merge = Merge.objects.get()

@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from efh.accounts.models import Agency, Partnership, Role, Sector, User
 from efh.core.access import Capability
-from efh.core.models import AccessAction, Source
+from efh.core.models import AccessAction, ObjectType, Source
 from efh.core.services import access_log_record
 
 # One agency per sector of the partnership; demo accounts belong to these.
@@ -158,7 +158,7 @@ def role_configure(
     access_log_record(
         actor=None,
         action=AccessAction.ADMIN,
-        object_type="role",
+        object_type=ObjectType.ROLE,
         object_id=role.code,
         fields=["capabilities", "name", "description"],
         detail={"capabilities_before": before, "capabilities": role.capabilities},
@@ -211,7 +211,7 @@ def source_add(*, code: str, name: str, agency_code: str = "") -> Source:
     access_log_record(
         actor=None,
         action=AccessAction.ADMIN,
-        object_type="source",
+        object_type=ObjectType.SOURCE,
         object_id=source.code,
         fields=["name", "agency"],
         detail={"before": before, "after": after},

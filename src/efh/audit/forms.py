@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from efh.audit.selectors import LogFilter
-from efh.core.models import AccessAction
+from efh.core.models import AccessAction, ObjectType
 from efh.people.models import BreakGlassDecision
 from efh.web.forms import DayField, GovukFormMixin, GovukRadios
 
@@ -21,11 +21,11 @@ class LogFilterForm(GovukFormMixin, forms.Form):
     action = forms.ChoiceField(
         label="Action", required=False, choices=[("", "Any action"), *AccessAction.choices]
     )
-    object_type = forms.CharField(
+    object_type = forms.ChoiceField(
         label="Type of object",
         required=False,
-        max_length=100,
-        help_text="For example, person, person_search or sharing_decision",
+        choices=[("", "Any type"), *sorted(ObjectType.choices, key=lambda c: c[1])],
+        error_messages={"invalid_choice": "Choose a type of object from the list"},
     )
     object_id = forms.CharField(label="Object ID", required=False, max_length=100)
     break_glass_only = forms.BooleanField(label="Only break-glass accesses", required=False)
@@ -36,7 +36,7 @@ class LogFilterForm(GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         for name in without:  # a screen already fixed to one user or one person
             del self.fields[name]
-        for name in ("username", "object_type", "object_id"):
+        for name in ("username", "object_id"):
             if name in self.fields:
                 self.fields[name].widget.attrs.update(
                     {"autocomplete": "off", "spellcheck": "false"}

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from efh.accounts.models import User
 from efh.core.access import Capability
-from efh.core.models import AccessLogEntry, AccessLogHead, Source
+from efh.core.models import AccessLogEntry, AccessLogHead, ObjectType, Source
 from efh.people.models import BreakGlassAccess, PersonRecord
 
 
@@ -129,7 +129,7 @@ def access_log_about_person(
     sharing decisions, involvements and break-glass reviews."""
     _require_auditor(actor)
     about = (
-        Q(object_type="person", object_id=str(person_id))
+        Q(object_type=ObjectType.PERSON, object_id=str(person_id))
         | _searches_returning(person_id)
         | Q(detail__person=person_id)
         | Q(detail__person=str(person_id))

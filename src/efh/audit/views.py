@@ -23,9 +23,9 @@ from django.views.decorators.http import require_http_methods
 from efh.accounts.models import User
 from efh.audit import selectors
 from efh.audit.forms import BreakGlassReviewForm, LogFilterForm
+from efh.audit.services import audit_screen_viewed, break_glass_access_viewed
 from efh.core.access import Capability
-from efh.core.models import AccessAction, AccessLogEntry
-from efh.core.services import access_log_record
+from efh.core.models import AccessLogEntry
 from efh.people.models import BreakGlassAccess
 from efh.people.services import break_glass_review
 
@@ -74,14 +74,7 @@ def _people_in(entries: list[AccessLogEntry]) -> list[int]:
 
 
 def _log_screen(request: AuditRequest, screen: str, **detail: Any) -> None:
-    access_log_record(
-        actor=request.user,
-        action=AccessAction.VIEW,
-        object_type="access_log",
-        object_id=screen,
-        detail=detail,
-        request=request,
-    )
+    audit_screen_viewed(actor=request.user, screen=screen, detail=detail, request=request)
 
 
 def _entries_page(
@@ -175,11 +168,9 @@ def person(request: AuditRequest, person_id: int) -> HttpResponse:
         lambda f: selectors.access_log_about_person(
             actor=request.user, person_id=person_id, filters=f
         ),
-        lambda detail: access_log_record(
+        lambda detail: audit_screen_viewed(
             actor=request.user,
-            action=AccessAction.VIEW,
-            object_type="access_log",
-            object_id="person",
+            screen="person",
             fields=["given_name", "family_name", "date_of_birth"],
             detail={"person": person_id, **detail},
             request=request,
@@ -306,15 +297,7 @@ def break_glass_review_view(request: AuditRequest, pk: int) -> HttpResponse:
             _add_errors(form, error)
         else:
             return redirect(f"{reverse('audit:break-glass')}?reviewed={access.pk}")
-    access_log_record(
-        actor=request.user,
-        action=AccessAction.VIEW,
-        object_type="break_glass_access",
-        object_id=access.pk,
-        fields=["reason", "given_name", "family_name", "date_of_birth"],
-        detail={"person": access.person_id, "user": access.user_id},
-        request=request,
-    )
+    break_glass_access_viewed(actor=request.user, access=access, request=request)
     window = selectors.break_glass_window(actor=request.user, access=access)
     return render(
         request,

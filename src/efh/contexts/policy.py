@@ -13,13 +13,19 @@ One policy per resource (DESIGN.md), used by every view that shows an associatio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
 
-from efh.contexts.models import Association, HandlingCode
+from efh.contexts.models import Association, HandlingCode, Location, Organisation
 from efh.core.access import Capability
+from efh.core.models import AccessAction
+from efh.core.policies import VIEW, register
+from efh.core.services import access_log_record
 
 if TYPE_CHECKING:
     from efh.accounts.models import User
@@ -51,3 +57,69 @@ def place_access_level(user: User) -> PlaceLevel | None:
     if user.can(Capability.PSEUDONYMISED):
         return PlaceLevel.PSEUDONYMISED
     return None
+
+
+def access_place(
+    user: User,
+    kind: str,
+    pk: int,
+    *,
+    request: HttpRequest | None = None,
+    fields: Callable[[PlaceLevel], list[str]] | None = None,
+    detail: Callable[[PlaceLevel], dict[str, Any]] | None = None,
+) -> tuple[Location | Organisation, PlaceLevel]:
+    """Fetch a place for this user and log the view (the fields its page shows at the user's
+    level), or raise ``PermissionDenied`` (logged as refused) or ``Http404``."""
+    level = place_access_level(user)
+    if level is None:
+        if getattr(user, "is_authenticated", False):
+            access_log_record(
+                actor=user,
+                action=AccessAction.REFUSED,
+                object_type=kind,
+                object_id=pk,
+                detail={"outcome": "refused", "refused_because": "role"},
+                request=request,
+            )
+        raise PermissionDenied("Your role does not include pages about places")
+    model: type[Location] | type[Organisation] = Location if kind == "location" else Organisation
+    place = model.objects.defer("raw").select_related("ward").filter(pk=pk).first()
+    if place is None:
+        raise Http404("No such place")
+    access_log_record(
+        actor=user,
+        action=AccessAction.VIEW,
+        object_type=kind,
+        object_id=place.pk,
+        fields=fields(level) if fields else ["place"],
+        detail={**(detail(level) if detail else {}), "level": level.value},
+        request=request,
+    )
+    return place, level
+
+
+class PlacePolicy:
+    """Locations or organisations: every place for a role that may see place pages, none for
+    others; one place, with its view logged."""
+
+    def __init__(self, kind: str) -> None:
+        self.resource = kind
+        self.model: type[Location] | type[Organisation] = (
+            Location if kind == "location" else Organisation
+        )
+
+    def instances_user_can_view(self, user: User) -> QuerySet[Any]:
+        if place_access_level(user) is None:
+            return self.model.objects.none()
+        return self.model.objects.all()
+
+    def access(
+        self, user: User, pk: Any, *, action: str = VIEW, request: HttpRequest | None = None
+    ) -> Location | Organisation:
+        if action != VIEW:
+            raise PermissionDenied("Places are changed only by their agencies' deliveries")
+        return access_place(user, self.resource, int(pk), request=request)[0]
+
+
+register(PlacePolicy("location"))
+register(PlacePolicy("organisation"))

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import getpass
-from datetime import UTC, datetime
+import hashlib
+import json
+import uuid
 from typing import Any
 
 from django.db import connection, transaction
 from django.http import HttpRequest
 
+from efh.core import clock
 from efh.core.audit import GENESIS, entry_hash
-from efh.core.models import AccessAction, AccessLogEntry, AccessLogHead
+from efh.core.models import AccessAction, AccessLogEntry, AccessLogHead, ObjectType
+
+OBJECT_TYPES = frozenset(ObjectType.values)
 
 
 def _command_line() -> str:
@@ -42,6 +47,10 @@ def access_log_record(
     ``actor`` is the signed-in user, or None for the command line (then ``origin`` names the
     operating-system account). Call it in the same transaction as the view or change it records.
     """
+    if object_type and object_type not in OBJECT_TYPES:
+        raise ValueError(
+            f"unknown access-log object type {object_type!r}: name it in core.models.ObjectType"
+        )
     if connection.vendor == "postgresql":  # one writer at a time extends the chain
         with connection.cursor() as cursor:
             cursor.execute(CHAIN_LOCK)
@@ -54,7 +63,7 @@ def access_log_record(
         origin = _command_line()
     values: dict[str, Any] = {
         "seq": head.seq + 1,
-        "at": datetime.now(tz=UTC),
+        "at": clock.now(),
         "user_id_at_time": getattr(actor, "pk", None),
         "username": getattr(actor, "username", "") or "system",
         "role": str(getattr(actor, "role", "") or ""),
@@ -84,3 +93,24 @@ def platform_source(agency: Any) -> Any:
         code=code, defaults={"name": f"{agency.name} (on the platform)", "agency": agency}
     )
     return source
+
+
+def platform_raw(submitted: Any) -> tuple[str, str]:
+    """What staff submitted on the platform, as a record's ``raw`` (JSON) and its ``row_hash``
+    (which changes with every edit, so that a stale edit is caught)."""
+    raw = json.dumps(submitted, sort_keys=True, ensure_ascii=False, default=str)
+    return raw, hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+def platform_provenance(agency: Any, submitted: Any) -> dict[str, Any]:
+    """The provenance fields of a record staff of ``agency`` make on the platform: its agency's
+    platform source, a fresh id, no delivery or line, and what was submitted."""
+    raw, row_hash = platform_raw(submitted)
+    return {
+        "source": platform_source(agency).code,
+        "source_id": uuid.uuid4().hex,
+        "delivery": None,
+        "line": None,
+        "raw": raw,
+        "row_hash": row_hash,
+    }

@@ -34,7 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from efh.core.jobs import Laps, Progress, RunTracker, still_running
-from efh.core.models import AccessAction
+from efh.core.models import AccessAction, ObjectType
 from efh.core.services import access_log_record
 from efh.ingest import selectors
 from efh.intelligence import linkage
@@ -240,7 +240,7 @@ def _link(
         access_log_record(
             actor=None,
             action=AccessAction.UPDATE,
-            object_type="link_run",
+            object_type=ObjectType.LINK_RUN,
             object_id=run.pk,
             detail={k: v for k, v in figures.items() if k != "seconds"} | {"kind": run.kind},
         )

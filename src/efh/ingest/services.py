@@ -14,7 +14,6 @@ import hashlib
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +24,8 @@ from django.db import connection, models, transaction
 
 from efh.concerns.models import Event, EventPerson, MissingEpisode, MissingWith
 from efh.contexts.models import Association, Location, Organisation, PeerGroup
-from efh.core import bulk
-from efh.core.models import AccessAction, Delivery, RecordVersion
+from efh.core import bulk, clock
+from efh.core.models import AccessAction, Delivery, ObjectType, RecordVersion
 from efh.core.services import access_log_record
 from efh.ingest import selectors
 from efh.ingest.linkage import NewPerson, assign_persons, identifiers
@@ -147,7 +146,7 @@ def delivery_import(*, path: Path, progress: Progress = lambda _m: None) -> Impo
         access_log_record(
             actor=None,
             action=AccessAction.IMPORT,
-            object_type="delivery",
+            object_type=ObjectType.DELIVERY,
             object_id=delivery.pk,
             detail={"path": delivery.path, "counts": loader.counts},
         )
@@ -184,7 +183,7 @@ class _Loader:
         self.progress = progress
         self.ids: dict[str, pl.DataFrame] = {}  # file -> (source, source_id, _id)
         self.counts: dict[str, dict[str, int]] = {}
-        self.now = datetime.now(tz=UTC)
+        self.now = clock.now()
 
     def is_large(self, incoming: int) -> bool:
         """At least ``EFH_IMPORT_BULK_ROWS`` rows, and more than are already stored."""

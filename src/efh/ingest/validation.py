@@ -17,12 +17,13 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
+from efh.core import clock
 from efh.ingest.spec import FILES, MAX_ID, MAX_NAME, Column, FileSpec
 
 LINE = "_line"
@@ -681,7 +682,7 @@ class DeliveryReader:
         self.vocabulary = vocabulary
         self.known = known
         self.progress = progress
-        self.now = now or datetime.now(tz=UTC)
+        self.now = now or clock.now()
         self.problems: list[Problem] = []
         self.warnings: list[str] = []
         self.tables: dict[str, pl.DataFrame] = {}

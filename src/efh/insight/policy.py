@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from efh.core.access import Capability
-from efh.insight.models import Candidate, CandidateKind
+from efh.core.policies import VIEW, register
+from efh.insight.models import Candidate, CandidateKind, Hotspot, RefreshRun, RefreshStatus
 
 if TYPE_CHECKING:
     from efh.accounts.models import User
@@ -76,3 +77,51 @@ def access_candidate(user: Any, kind: CandidateKind | str, code: str) -> Candida
     if candidate is None:
         raise Http404("No such candidate")
     return candidate
+
+
+class CandidatePolicy:
+    """Derived candidates (peer groups, adults linked to several children, children missing
+    together), by code: analysts only."""
+
+    resource = "candidate"
+
+    def instances_user_can_view(self, user: Any) -> QuerySet[Candidate]:
+        return candidates_user_can_view(user)
+
+    def access(
+        self, user: Any, pk: Any, *, action: str = VIEW, request: HttpRequest | None = None
+    ) -> Candidate:
+        require_candidates(user)
+        candidate = Candidate.objects.filter(code=pk).first()
+        if candidate is None:
+            raise Http404("No such candidate")
+        return access_candidate(user, candidate.kind, candidate.code)
+
+
+class HotspotPolicy:
+    """Hotspots of the latest refresh: aggregates, for analysts and partnership managers."""
+
+    resource = "hotspot"
+
+    def instances_user_can_view(self, user: Any) -> QuerySet[Hotspot]:
+        if not can_see_aggregates(user):
+            return Hotspot.objects.none()
+        latest = (
+            RefreshRun.objects.filter(status=RefreshStatus.SUCCEEDED)
+            .order_by("-finished_at", "-pk")
+            .values("pk")[:1]
+        )
+        return Hotspot.objects.filter(run__in=latest)
+
+    def access(
+        self, user: Any, pk: Any, *, action: str = VIEW, request: HttpRequest | None = None
+    ) -> Hotspot:
+        require_aggregates(user)
+        hotspot = self.instances_user_can_view(user).filter(pk=pk).first()
+        if hotspot is None:
+            raise Http404("No such hotspot in the latest refresh")
+        return hotspot
+
+
+register(CandidatePolicy())
+register(HotspotPolicy())

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from efh.core.jobs import Laps, Progress, RunTracker, still_running
-from efh.core.models import AccessAction
+from efh.core.models import AccessAction, ObjectType
 from efh.core.services import access_log_record
 from efh.insight.models import (
     CODE_PREFIX,
@@ -203,7 +203,7 @@ def _refresh(
         access_log_record(
             actor=None,
             action=AccessAction.UPDATE,
-            object_type="intelligence picture",
+            object_type=ObjectType.INTELLIGENCE_REFRESH,
             object_id=run.pk,
             detail={k: v for k, v in figures.items() if k != "seconds"},
         )

@@ -16,17 +16,15 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from efh.core.models import AccessAction
+from efh.core.models import AccessAction, ObjectType
 from efh.core.services import access_log_record
 from efh.insight.models import (
     Candidate,
-    CandidateKind,
     CandidateMember,
     CandidateReview,
     ReviewDecision,
 )
 from efh.insight.policy import require_candidates
-from efh.insight.selectors import KIND_OBJECT
 
 if TYPE_CHECKING:
     from efh.accounts.models import User
@@ -74,10 +72,15 @@ def candidate_review(
     access_log_record(
         actor=actor,
         action=AccessAction.UPDATE,
-        object_type=KIND_OBJECT.get(CandidateKind(locked.kind), "candidate"),
+        object_type=ObjectType.CANDIDATE,
         object_id=locked.code,
         fields=["review_status"],
-        detail={"decision": decision, "review": review.pk, "persons": members},
+        detail={
+            "kind": locked.kind,
+            "decision": decision,
+            "review": review.pk,
+            "persons": members,
+        },
         reason=reason,
         request=request,
     )
@@ -87,7 +90,7 @@ def candidate_review(
 def intelligence_viewed(
     *,
     actor: User,
-    object_type: str,
+    object_type: ObjectType,
     object_id: str | int = "",
     person_ids: list[int],
     request: HttpRequest | None = None,

@@ -15,6 +15,7 @@ import polars as pl
 
 from efh.concerns.models import Event, EventPerson, HarmType, MissingEpisode, MissingWith
 from efh.contexts.models import Association, Location, Organisation, PeerGroup, Ward
+from efh.core import clock
 from efh.core.bulk import read_frame
 from efh.intelligence.frames import DT, SCHEMAS, Snapshot
 from efh.people.models import Address, PersonRecord
@@ -115,7 +116,7 @@ def harm_names() -> dict[str, str]:
 
 def read_snapshot(as_of: datetime | None = None) -> Snapshot:
     """Everything the intelligence jobs read, as of now (or ``as_of``, aware or naive UTC)."""
-    moment = as_of or datetime.now(tz=UTC)
+    moment = as_of or clock.now()
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     wards = _wards()

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from efh.accounts.http import AuthenticatedRequest
+from efh.core.models import ObjectType
 from efh.insight import selectors
 from efh.insight.forms import HotspotFilterForm, ReviewForm, StatusFilterForm
 from efh.insight.models import CandidateKind
@@ -80,9 +81,13 @@ def _candidate_list(request: AuthenticatedRequest, kind: CandidateKind) -> HttpR
     if c.rows:
         intelligence_viewed(
             actor=user,
-            object_type=f"{selectors.KIND_OBJECT[kind]} list",
+            object_type=ObjectType.CANDIDATE,
             person_ids=c.person_ids,
-            extra={"codes": [r.candidate.code for r in c.rows], "page": c.page.number},
+            extra={
+                "kind": kind,
+                "codes": [r.candidate.code for r in c.rows],
+                "page": c.page.number,
+            },
             request=request,
         )
     return render(
@@ -137,9 +142,10 @@ def _candidate(request: AuthenticatedRequest, kind: CandidateKind, code: str) ->
     p = selectors.candidate_page(user, candidate)
     intelligence_viewed(
         actor=user,
-        object_type=selectors.KIND_OBJECT[kind],
+        object_type=ObjectType.CANDIDATE,
         object_id=candidate.code,
         person_ids=p.person_ids,
+        extra={"kind": kind},
         request=request,
     )
     return render(
@@ -183,7 +189,7 @@ def person(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
         raise Http404("No such person")
     intelligence_viewed(
         actor=user,
-        object_type="person connections",
+        object_type=ObjectType.PERSON_CONNECTIONS,
         object_id=person_id,
         person_ids=c.person_ids,
         extra={"codes": [x.code for x in c.candidates]},

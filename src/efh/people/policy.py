@@ -24,7 +24,7 @@ import hmac
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +34,9 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.http import Http404, HttpRequest
 
 from efh.core.access import Capability
+from efh.core.clock import now
 from efh.core.models import AccessAction, Source
+from efh.core.policies import CHANGE, VIEW, register
 from efh.core.services import access_log_record
 from efh.people.extensions import agency_recorded_conditions
 from efh.people.models import (
@@ -134,10 +136,6 @@ class PersonAccess:
     @property
     def ground_labels(self) -> list[str]:
         return [GROUND_LABELS[g] for g in self.grounds]
-
-
-def now() -> datetime:
-    return datetime.now(tz=UTC)
 
 
 def agency_source_codes(user: User) -> list[str]:
@@ -419,3 +417,36 @@ def mask_names(text: str, labels: Iterable[Label | None]) -> str:
         pattern = r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)"
         text = re.sub(pattern, label.text, text, flags=re.IGNORECASE)
     return text
+
+
+VIEW_PSEUDONYMISED = "view_pseudonymised"
+
+
+class PersonPolicy:
+    """Persons: the records the user may open by name (``instances_user_can_view``) and one
+    record for an action (``access_person``, which logs the view or the refusal): ``view`` is
+    opening it by name (whole, or as shared); ``view_pseudonymised`` lets an analyst's
+    pseudonymised view through too (the record page); ``change`` needs the capability to
+    record and the whole record."""
+
+    resource = "person"
+
+    def instances_user_can_view(self, user: User) -> QuerySet[Person]:
+        return instances_user_can_view(user)
+
+    def access(
+        self, user: User, pk: Any, *, action: str = VIEW, request: HttpRequest | None = None
+    ) -> PersonAccess:
+        if action == CHANGE:
+            if not user.can(Capability.RECORD):
+                _log_refused(user, int(pk), self.resource, {"action": action}, request, "role")
+                raise PermissionDenied("Your role does not record on children's records")
+            return access_person(user, int(pk), request=request, views=(View.FULL,))
+        if action == VIEW_PSEUDONYMISED:
+            return access_person(user, int(pk), request=request)
+        return access_person(
+            user, int(pk), request=request, views=(View.FULL, View.SHARED_CHRONOLOGY)
+        )
+
+
+register(PersonPolicy())

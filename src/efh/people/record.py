@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.http import HttpRequest
 
+from efh.core import clock
 from efh.core.access import Capability
 from efh.people.policy import Level, PersonAccess, View, labels_for
 from efh.people.selectors.record import Identity, identity
@@ -132,7 +133,7 @@ def record_compose(
         request=request,
         sources=sources,
         identity=identity(access.person.pk, sources),
-        at=datetime.now(tz=UTC),
+        at=clock.now(),
     )
     composed = record_sections.compose(context, access.view.value)
     context.labels.resolve(lambda ids: labels_for(user, ids))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from django import forms
@@ -29,6 +29,7 @@ from efh.concerns.validators import (
     normalise_postcode,
     uk_postcode,
 )
+from efh.core import clock
 from efh.web.forms import GovukFormMixin
 
 TIME_RE = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
@@ -186,7 +187,7 @@ class CheckboxField(TemplatedField, forms.BooleanField):
 
 
 def _not_future(field: str, value: datetime | None, question: str) -> dict[str, str]:
-    if value is not None and value > datetime.now(tz=UTC):
+    if value is not None and value > clock.now():
         return {field: f"{question} must be in the past"}
     return {}
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
@@ -26,6 +26,7 @@ from django.utils import timezone
 from efh.concerns.models import Event, EventPerson, HarmType, MissingEpisode
 from efh.concerns.rhi import RhiMeasures
 from efh.contexts.models import Location, Organisation
+from efh.core.clock import now
 from efh.people.models import Status
 from efh.people.policy import Label, mask_names
 from efh.people.selectors.sources import SourceInfo, Sources
@@ -35,10 +36,6 @@ if TYPE_CHECKING:
 
 PER_PAGE = 25
 RECENT_MISSING = timedelta(days=90)
-
-
-def now() -> datetime:
-    return datetime.now(tz=UTC)
 
 
 def active_harm_types() -> list[HarmType]:

@@ -3,9 +3,6 @@ it is being written."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -25,8 +22,8 @@ from efh.concerns.validators import check_lengths
 from efh.contexts.models import Location, Organisation
 from efh.core.access import Capability
 from efh.core.changes import created
-from efh.core.models import AccessAction, Source
-from efh.core.services import access_log_record, platform_source
+from efh.core.models import AccessAction, ObjectType, Source
+from efh.core.services import access_log_record, platform_provenance, platform_raw, platform_source
 from efh.people.models import Person, PersonRecord
 
 if TYPE_CHECKING:
@@ -47,14 +44,6 @@ class PersonInConcern:
     family_name: str = ""
     date_of_birth: date | None = None
     is_child: bool | None = None  # as the practitioner said; None: not known (or by birth date)
-
-
-def _hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()[:32]
-
-
-def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _check_can_record(actor: User) -> None:
@@ -123,15 +112,11 @@ def concern_record(
         raise PermissionDenied(f"no need to know person(s) {sorted(refused)}")
     source = platform_source(actor.agency)
     codes = list(Source.objects.filter(agency=actor.agency).values_list("code", flat=True))
-    raw = _dump(submitted if submitted is not None else {"summary": summary})
     event = Event.objects.create(
         kind=EventKind.CONCERN,
-        source=source.code,
-        source_id=uuid.uuid4().hex,
-        delivery=None,
-        line=None,
-        raw=raw,
-        row_hash=_hash(raw),
+        **platform_provenance(
+            actor.agency, submitted if submitted is not None else {"summary": summary}
+        ),
         occurred_at=occurred_at,
         recorded_at=now,
         recorded_by=actor,
@@ -149,14 +134,6 @@ def concern_record(
     roles = []
     for person in people:
         if person.person_id is None:
-            new_raw = _dump(
-                {
-                    "given_name": person.given_name,
-                    "family_name": person.family_name,
-                    "date_of_birth": person.date_of_birth,
-                    "is_child": person.is_child,
-                }
-            )
             is_child = (
                 person.is_child
                 if person.is_child is not None
@@ -164,22 +141,25 @@ def concern_record(
             )
             record = PersonRecord.objects.create(
                 person=Person.objects.create(),
-                source=source.code,
-                source_id=uuid.uuid4().hex,
+                **platform_provenance(
+                    actor.agency,
+                    {
+                        "given_name": person.given_name,
+                        "family_name": person.family_name,
+                        "date_of_birth": person.date_of_birth,
+                        "is_child": person.is_child,
+                    },
+                ),
                 given_name=person.given_name,
                 family_name=person.family_name,
                 date_of_birth=person.date_of_birth,
                 is_child=is_child,
                 recorded_at=now,
-                delivery=None,
-                line=None,
-                raw=new_raw,
-                row_hash=_hash(new_raw),
             )
             created_people.append(record)
         else:
             record = _record_for(person.person_id, codes)
-        role_raw = _dump({"person": record.person_id, "role": str(person.role)})
+        role_raw, _ = platform_raw({"person": record.person_id, "role": str(person.role)})
         roles.append(
             EventPerson(
                 event=event,
@@ -196,7 +176,7 @@ def concern_record(
         access_log_record(
             actor=actor,
             action=AccessAction.CREATE,
-            object_type="person",
+            object_type=ObjectType.PERSON,
             object_id=record.person_id,
             fields=["given_name", "family_name", "date_of_birth", "is_child"],
             detail={
@@ -216,7 +196,7 @@ def concern_record(
     access_log_record(
         actor=actor,
         action=AccessAction.CREATE,
-        object_type="event",
+        object_type=ObjectType.EVENT,
         object_id=event.pk,
         fields=[
             "occurred_at",
@@ -279,7 +259,7 @@ def concern_draft_save(
     access_log_record(
         actor=actor,
         action=AccessAction.CREATE,
-        object_type="concern_draft",
+        object_type=ObjectType.CONCERN_DRAFT,
         object_id=draft.pk,
         detail={"person": person_id} if person_id else {},
         request=request,
@@ -295,7 +275,7 @@ def concern_draft_delete(*, actor: User, draft_id: int, request: HttpRequest | N
         access_log_record(
             actor=actor,
             action=AccessAction.UPDATE,
-            object_type="concern_draft",
+            object_type=ObjectType.CONCERN_DRAFT,
             object_id=draft_id,
             detail={"deleted": True},
             request=request,
@@ -314,7 +294,7 @@ def concern_people_search(
         action=AccessAction.SEARCH,
         # As the "Search people" screen logs, so that the auditors' "who looked at this child"
         # finds the searches that showed them.
-        object_type="person_search",
+        object_type=ObjectType.PERSON_SEARCH,
         detail={
             "terms": {"name": query},
             "results": [option.person_id for option in results],
@@ -332,7 +312,7 @@ def concern_draft_opened(*, actor: User, draft: ConcernDraft, request: HttpReque
     access_log_record(
         actor=actor,
         action=AccessAction.VIEW,
-        object_type="concern_draft",
+        object_type=ObjectType.CONCERN_DRAFT,
         object_id=draft.pk,
         detail={"person": draft.person_id} if draft.person_id else {},
         request=request,
@@ -344,9 +324,26 @@ def concern_confirmation_viewed(*, actor: User, event: Event, request: HttpReque
     access_log_record(
         actor=actor,
         action=AccessAction.VIEW,
-        object_type="event",
+        object_type=ObjectType.EVENT,
         object_id=event.pk,
         fields=["people"],
         detail={"page": "concern recorded"},
         request=request,
     )
+
+
+def concern_drafts_viewed(
+    *, actor: User, drafts: list[Any], request: HttpRequest | None = None
+) -> None:
+    """The user's list of drafts names the people they are about: a view of personal data,
+    logged when it names anyone."""
+    named = sorted({d.person_id for d in drafts if d.person_id and d.about})
+    if named:
+        access_log_record(
+            actor=actor,
+            action=AccessAction.VIEW,
+            object_type=ObjectType.CONCERN_DRAFT,
+            fields=["names"],
+            detail={"people": named},
+            request=request,
+        )

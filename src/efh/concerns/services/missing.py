@@ -12,11 +12,8 @@ recognised (:class:`StaleEdit`); a Philomena profile uses its ``revision`` the s
 
 from __future__ import annotations
 
-import hashlib
-import json
-import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,10 +37,11 @@ from efh.concerns.selectors.missing import (
     record_for_recording,
 )
 from efh.concerns.validators import check_lengths
+from efh.core import clock
 from efh.core.access import Capability
 from efh.core.changes import created, field_changes
-from efh.core.models import AccessAction, Source
-from efh.core.services import access_log_record, platform_source
+from efh.core.models import AccessAction, ObjectType, Source
+from efh.core.services import access_log_record, platform_provenance, platform_raw
 
 if TYPE_CHECKING:
     from efh.accounts.models import User
@@ -80,19 +78,11 @@ def photo_type(data: bytes) -> str | None:
 
 
 def _now() -> datetime:
-    return datetime.now(tz=UTC)
+    return clock.now()
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-def _hash(raw: str) -> str:
-    return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
-
-
-def _dump(data: dict[str, Any]) -> str:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
 
 def _require_recorder(actor: User) -> None:
@@ -194,7 +184,6 @@ def missing_episode_record(
         raise ValidationError(
             {"missing_with": f"You cannot name person {min(refused)}: you may not open them"}
         )
-    source = platform_source(actor.agency)
     submitted = {
         "person_id": person_id,
         "missing_from": missing_from,
@@ -207,14 +196,8 @@ def missing_episode_record(
         "recorded_by": actor.username,
         "recorded_at": _iso(_now()),
     }
-    raw = _dump(submitted)
     episode = MissingEpisode.objects.create(
-        source=source.code,
-        source_id=uuid.uuid4().hex,
-        delivery=None,
-        line=None,
-        raw=raw,
-        row_hash=_hash(raw),
+        **platform_provenance(actor.agency, submitted),
         record=record,
         missing_from=missing_from,
         went_missing_at=went_missing_at,
@@ -231,7 +214,7 @@ def missing_episode_record(
     access_log_record(
         actor=actor,
         action=AccessAction.CREATE,
-        object_type="missing_episode",
+        object_type=ObjectType.MISSING_EPISODE,
         object_id=episode.pk,
         fields=[k for k, v in submitted.items() if v not in (None, "", [])],
         detail={
@@ -362,8 +345,7 @@ def missing_episode_interview_record(
             "updated_at": _iso(_now()),
         }
     )
-    episode.raw = _dump(submitted)
-    episode.row_hash = _hash(episode.raw)
+    episode.raw, episode.row_hash = platform_raw(submitted)
     episode.save(
         update_fields=[
             "returned_at",
@@ -379,7 +361,7 @@ def missing_episode_interview_record(
     access_log_record(
         actor=actor,
         action=AccessAction.UPDATE,
-        object_type="missing_episode",
+        object_type=ObjectType.MISSING_EPISODE,
         object_id=episode.pk,
         fields=sorted(changes),
         detail={"person_id": episode.record.person_id, "changes": changes},
@@ -400,7 +382,6 @@ def _add_addendum(
         raise ValidationError(
             {"reason": ValidationError("Enter why you are adding to or correcting this episode")}
         )
-    source = platform_source(actor.agency)
     stated = [name for name in CORRECTABLE_FIELDS if name in changes]
     submitted = {
         "episode": f"{episode.source}/{episode.source_id}",
@@ -409,14 +390,8 @@ def _add_addendum(
         "recorded_by": actor.username,
         "recorded_at": _iso(_now()),
     }
-    raw = _dump(submitted)
     addendum = MissingEpisodeAddendum.objects.create(
-        source=source.code,
-        source_id=uuid.uuid4().hex,
-        delivery=None,
-        line=None,
-        raw=raw,
-        row_hash=_hash(raw),
+        **platform_provenance(actor.agency, submitted),
         episode=episode,
         fields=stated,
         reason=reason,
@@ -427,7 +402,7 @@ def _add_addendum(
     access_log_record(
         actor=actor,
         action=AccessAction.UPDATE,
-        object_type="missing_episode",
+        object_type=ObjectType.MISSING_EPISODE,
         object_id=episode.pk,
         fields=sorted(changes),
         detail={
@@ -512,7 +487,7 @@ def philomena_profile_save(
     access_log_record(
         actor=actor,
         action=AccessAction.CREATE if creating else AccessAction.UPDATE,
-        object_type="philomena_profile",
+        object_type=ObjectType.PHILOMENA_PROFILE,
         object_id=person_id,
         fields=changed,
         detail={"revision": profile.revision, "changes": changes},

@@ -8,7 +8,6 @@ refused here: these pages are about a named child. Recording needs the record ca
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -22,7 +21,9 @@ from efh.concerns.forms.missing import InterviewForm, MissingEpisodeForm, Philom
 from efh.concerns.models import MissingEpisode, PhilomenaProfile
 from efh.concerns.selectors import missing as selectors
 from efh.concerns.services import missing as services
+from efh.core import clock
 from efh.core.access import Capability
+from efh.core.models import ObjectType
 from efh.people.policy import (
     NeedToKnow,
     NotPermitted,
@@ -198,7 +199,7 @@ def _episode_context(
         "episode": episode,
         "imported": not episode.is_platform_entry,
         "companions": [labels[pid] for pid in companions],
-        "rhi": episode.rhi(now=datetime.now(tz=UTC)),
+        "rhi": episode.rhi(now=clock.now()),
         "addenda": selectors.episode_addenda(episode),
         "child_said": original["rhi_child_said"],
         "next_steps": original["rhi_next_steps"],
@@ -327,7 +328,7 @@ def _stale_form(
 def _profile_context(
     request: AuthenticatedRequest, person_id: int, profile: PhilomenaProfile | None
 ) -> dict[str, Any]:
-    now = datetime.now(tz=UTC)
+    now = clock.now()
     episodes = selectors.episodes_of(person_id)
     return {
         **_child_context(request, person_id),
@@ -349,7 +350,7 @@ def philomena(request: AuthenticatedRequest, person_id: int) -> HttpResponse:
             person_id,
             fields=PROFILE_FIELDS,
             detail={"screen": "philomena profile"},
-            object_type="philomena_profile",
+            object_type=ObjectType.PHILOMENA_PROFILE,
         )
     except Refused as refusal:
         return _refused(request, refusal)
@@ -369,14 +370,14 @@ def philomena_print(request: AuthenticatedRequest, person_id: int) -> HttpRespon
             person_id,
             fields=[*PROFILE_FIELDS, "record_addresses"],
             detail={"screen": "philomena profile, printable"},
-            object_type="philomena_profile",
+            object_type=ObjectType.PHILOMENA_PROFILE,
         )
     except Refused as refusal:
         return _refused(request, refusal)
     profile = selectors.profile_get(person_id)
     context = _profile_context(request, person_id, profile)
     context["record_addresses"] = selectors.last_known_addresses(person_id)
-    context["printed_at"] = datetime.now(tz=UTC)
+    context["printed_at"] = clock.now()
     return render(request, "concerns/philomena_print.html", context)
 
 
@@ -390,7 +391,7 @@ def philomena_edit(request: AuthenticatedRequest, person_id: int) -> HttpRespons
             fields=PROFILE_FIELDS,
             detail={"screen": "edit philomena profile"},
             record=True,
-            object_type="philomena_profile",
+            object_type=ObjectType.PHILOMENA_PROFILE,
         )
     except Refused as refusal:
         return _refused(request, refusal)
@@ -446,7 +447,7 @@ def philomena_photo(request: AuthenticatedRequest, person_id: int) -> HttpRespon
             person_id,
             fields=["photo"],
             detail={"screen": "philomena photo"},
-            object_type="philomena_profile",
+            object_type=ObjectType.PHILOMENA_PROFILE,
         )
     except Refused as refusal:
         return _refused(request, refusal)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from efh.insight.charts import MONTH_NAMES, SUPPRESSED, Bar, BarChart
 from efh.insight.selectors.candidates import (
-    KIND_OBJECT,
     CandidateList,
     CandidatePage,
     CandidateRow,
@@ -78,7 +77,6 @@ __all__ = [
     "EVIDENCE_KINDS",
     "FIGURE_LABELS",
     "INPUT_LABELS",
-    "KIND_OBJECT",
     "MAX_EVIDENCE",
     "MONTH_NAMES",
     "PER_PAGE",

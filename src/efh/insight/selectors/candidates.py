@@ -34,12 +34,6 @@ from efh.insight.selectors.network import EVIDENCE_KINDS, Network, Node, _nodes,
 if TYPE_CHECKING:
     from efh.accounts.models import User
 
-KIND_OBJECT = {
-    CandidateKind.PEER_GROUP: "peer group candidate",
-    CandidateKind.CO_MISSING: "co-missing candidate",
-    CandidateKind.ADULT: "adult candidate",
-}
-
 
 @dataclass(frozen=True)
 class Named:

@@ -10,15 +10,15 @@ Peer groups are groups of CHILDREN: adults are left out of the graph here and ha
    joined by a single shared event are merged, because the expected weight between them
    ``K_1 K_2 / 2m`` shrinks as the network grows. So ``gamma`` scales with the number of
    children in the graph: ``gamma = resolution * nodes / 1000`` (``NetworkConfig.resolution``,
-   default 1.5; measured on the synthetic boroughs at 5,000 and 60,000 children; on an LFR
-   graph of 20,000 nodes it gives NMI 1.0 where plain modularity gives 0.86), which keeps the
+   default 1.5, chosen on the synthetic boroughs; its accuracy against plain modularity is in
+   ``docs/benchmarks.md``), which keeps the
    threshold at which two groups merge the same at every borough size. Set
    ``resolution_scaled=False`` to pass ``resolution`` to Leiden unchanged.
 
    Engine: igraph's built-in C implementation of Leiden (``Graph.community_leiden``, modularity
    objective with the same RB resolution and node weights = strengths) is the default, because
-   measured on this machine leidenalg's ``RBConfigurationVertexPartition`` took 22-35 s against
-   igraph's 2.3 s for the same 100,000-node, 1,000,000-edge graph (same NMI). ``engine=
+   it is several times faster than leidenalg's ``RBConfigurationVertexPartition`` on a
+   borough-sized graph for the same NMI (the figures are in ``docs/benchmarks.md``). ``engine=
    "leidenalg"`` runs leidenalg (``RBConfigurationVertexPartition``, same seed and resolution)
    for those who want the reference implementation.
 

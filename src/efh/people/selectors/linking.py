@@ -13,7 +13,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
@@ -21,6 +21,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from efh.core.access import Capability
+from efh.core.clock import now
 from efh.core.models import Source
 from efh.people.extensions import person_rows
 from efh.people.models import (
@@ -42,10 +43,6 @@ PER_PAGE = 25
 HEARTBEAT_TIMEOUT = timedelta(minutes=2)
 """A running link run whose heartbeat is older than this was interrupted (it writes its links
 in one transaction at the end, so nothing was changed)."""
-
-
-def now() -> datetime:
-    return datetime.now(tz=UTC)
 
 
 def require_reviewer(user: User) -> None:

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from efh.core.access import Capability
-from efh.core.models import AccessAction
+from efh.core.models import AccessAction, ObjectType
 from efh.core.services import access_log_record
 from efh.people.models import (
     BreakGlassAccess,
@@ -51,7 +51,7 @@ def break_glass_open(
     entry = access_log_record(
         actor=actor,
         action=AccessAction.VIEW,
-        object_type="person",
+        object_type=ObjectType.PERSON,
         object_id=person.pk,
         detail={"outcome": "break glass opened"},
         reason=reason,
@@ -99,7 +99,7 @@ def break_glass_review(
     access_log_record(
         actor=actor,
         action=AccessAction.UPDATE,
-        object_type="break_glass_access",
+        object_type=ObjectType.BREAK_GLASS_ACCESS,
         object_id=access.pk,
         fields=["decision", "review_note"],
         detail={"person": access.person_id, "user": access.user_id, "decision": str(decision)},
@@ -171,7 +171,7 @@ def sharing_decision_record(
     access_log_record(
         actor=actor,
         action=AccessAction.CREATE,
-        object_type="sharing_decision",
+        object_type=ObjectType.SHARING_DECISION,
         object_id=decision.pk,
         fields=["to_agency" if to_agency else "to_user", "scope", "purpose", "lawful_basis"],
         detail={"person": person_id},
@@ -198,7 +198,7 @@ def involvement_start(
     access_log_record(
         actor=actor,
         action=AccessAction.CREATE,
-        object_type="involvement",
+        object_type=ObjectType.INVOLVEMENT,
         object_id=involvement.pk,
         fields=["user", "kind"],
         detail={"person": person_id, "user": user.pk},

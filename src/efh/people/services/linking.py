@@ -23,7 +23,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import polars as pl
@@ -33,7 +33,8 @@ from django.db.models import F, Q
 
 from efh.core import bulk
 from efh.core.access import Capability
-from efh.core.models import AccessAction
+from efh.core.clock import now
+from efh.core.models import AccessAction, ObjectType
 from efh.core.services import access_log_record
 from efh.people.extensions import PersonRows, person_rows
 from efh.people.models import (
@@ -92,10 +93,6 @@ class MergePlan:
     absorbed_id: int
     evidence: tuple[int, int] | None = None
     match_weight: float | None = None
-
-
-def now() -> datetime:
-    return datetime.now(tz=UTC)
 
 
 def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
@@ -325,7 +322,7 @@ def persons_merge_many(
         access_log_record(
             actor=None,
             action=AccessAction.UPDATE,
-            object_type="link_run" if run else "merge",
+            object_type=ObjectType.LINK_RUN if run else "merge",
             object_id=run.pk if run else "",
             fields=["person"],
             detail={
@@ -342,7 +339,7 @@ def persons_merge_many(
             access_log_record(
                 actor=actor,
                 action=AccessAction.UPDATE,
-                object_type="merge",
+                object_type=ObjectType.MERGE,
                 object_id=m.pk,
                 fields=["person"],
                 detail={
@@ -515,7 +512,7 @@ def persons_merge_run(*, plans: Sequence[PlanLike], run: LinkRun, reason: str) -
     access_log_record(
         actor=None,
         action=AccessAction.UPDATE,
-        object_type="link_run",
+        object_type=ObjectType.LINK_RUN,
         object_id=run.pk,
         fields=["person"],
         detail={
@@ -632,7 +629,7 @@ def merge_undo(
     access_log_record(
         actor=actor,
         action=AccessAction.UPDATE,
-        object_type="merge",
+        object_type=ObjectType.MERGE,
         object_id=merge.pk,
         fields=["person", "unmerged_at"],
         detail={
@@ -697,7 +694,7 @@ def link_decide(
     access_log_record(
         actor=actor,
         action=AccessAction.UPDATE if existing else AccessAction.CREATE,
-        object_type="link_decision",
+        object_type=ObjectType.LINK_DECISION,
         object_id=made.pk,
         fields=["decision", "note"] if note.strip() else ["decision"],
         detail={"records": [a, b], "decision": decision, "previous": previous},

@@ -19,8 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from efh.accounts.models import User
 from efh.core.access import Capability
-from efh.core.models import AccessAction
-from efh.core.services import access_log_record
+from efh.core.models import ObjectType
 from efh.people.forms import LinkDecisionForm, MergeReasonForm
 from efh.people.models import LinkDecision, ReviewPair
 from efh.people.selectors import linking as selectors
@@ -32,6 +31,7 @@ from efh.people.services.linking import (
 from efh.people.services.linking import (
     merge_undo as merge_undo_service,
 )
+from efh.people.services.viewed import link_screen_viewed
 from efh.web.forms import add_service_errors
 from efh.web.pages import page_range, query_without_page
 
@@ -60,10 +60,9 @@ def link_review(request: ReviewerRequest) -> HttpResponse:
         user, list_name=request.GET.get("list", "open"), page_number=request.GET.get("page") or 1
     )
     if len(q.page):
-        access_log_record(
+        link_screen_viewed(
             actor=user,
-            action=AccessAction.VIEW,
-            object_type="link_review_queue",
+            object_type=ObjectType.LINK_REVIEW_QUEUE,
             fields=["given_name", "family_name", "date_of_birth", "source"],
             detail={"list": q.name, "page": q.page.number, "records": q.record_ids()},
             request=request,
@@ -76,10 +75,9 @@ def link_review(request: ReviewerRequest) -> HttpResponse:
 
 
 def _log_pair(request: ReviewerRequest, p: selectors.PairPage) -> None:
-    access_log_record(
+    link_screen_viewed(
         actor=request.user,
-        action=AccessAction.VIEW,
-        object_type="review_pair",
+        object_type=ObjectType.REVIEW_PAIR,
         object_id=p.pair.pk,
         fields=[name for name, _ in selectors.FIELDS] + ["source", "other_records"],
         detail={"records": p.record_ids(), "persons": p.person_ids()},
@@ -150,10 +148,9 @@ def merges(request: ReviewerRequest) -> HttpResponse:
         page_number=request.GET.get("page") or 1,
     )
     if m.rows:
-        access_log_record(
+        link_screen_viewed(
             actor=user,
-            action=AccessAction.VIEW,
-            object_type="merges",
+            object_type=ObjectType.MERGE,
             fields=["given_name", "family_name", "source"],
             detail={"merges": [r.merge.pk for r in m.rows], "person": m.person_id},
             request=request,
@@ -198,10 +195,9 @@ def merge_undo(request: ReviewerRequest, pk: int) -> HttpResponse:
         else:
             url = reverse("people:merges")
             return redirect(f"{url}?person={row.merge.absorbed_id}&undone={row.merge.pk}")
-    access_log_record(
+    link_screen_viewed(
         actor=user,
-        action=AccessAction.VIEW,
-        object_type="merge",
+        object_type=ObjectType.MERGE,
         object_id=row.merge.pk,
         fields=["given_name", "family_name", "source"],
         detail={"survivor": row.merge.survivor_id, "absorbed": row.merge.absorbed_id},
@@ -249,10 +245,9 @@ def merge_persons(request: ReviewerRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             return redirect(f"{reverse('people:merges')}?person={merge.survivor_id}")
-    access_log_record(
+    link_screen_viewed(
         actor=user,
-        action=AccessAction.VIEW,
-        object_type="person_merge",
+        object_type=ObjectType.MERGE,
         fields=["given_name", "family_name", "date_of_birth", "source"],
         detail={"persons": [a, b]},
         request=request,

@@ -20,8 +20,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from efh.core.access import Capability
-from efh.core.models import AccessAction
-from efh.core.services import access_log_record
 from efh.people.search_index import (
     POSTCODE_DISTRICT,
     POSTCODE_FULL,
@@ -36,6 +34,7 @@ from efh.people.selectors.search import (
     born_between,
     people_search,
 )
+from efh.people.services.viewed import people_searched
 from efh.web.forms import GovukFormMixin
 
 MONTHS = {
@@ -319,10 +318,8 @@ def search(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         with transaction.atomic():
             results = people_search(user, form.terms(), today=today)
-            access_log_record(
+            people_searched(
                 actor=user,
-                action=AccessAction.SEARCH,
-                object_type="person_search",
                 detail={
                     "terms": form.typed(),
                     "results": results.result_ids,

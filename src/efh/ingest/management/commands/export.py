@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from efh.core.csv import write_csv
-from efh.core.models import AccessAction
+from efh.core.models import AccessAction, ObjectType
 from efh.core.services import access_log_record
 from efh.ingest import exports
 from efh.insight import exports as insight_exports
@@ -43,7 +43,8 @@ class Command(BaseCommand):
             access_log_record(
                 actor=None,
                 action=AccessAction.EXPORT,
-                object_type=what,
+                object_type=ObjectType.EXPORT,
+                object_id=what,
                 fields=list(header),
                 detail={"rows": count, "file": str(out)},
             )
