@@ -13,7 +13,7 @@ FRONTEND_SOURCES := $(shell find src/efh/web/assets -type f 2>/dev/null)
 demo: setup data
 	@$(EFH) demo_accounts
 	@echo "Serving http://127.0.0.1:8000 (Ctrl-C to stop)"
-	bin/serve $(EFH) runserver 127.0.0.1:8000 --noreload
+	bin/serve $(BIN)/gunicorn --config python:efh.config.gunicorn efh.config.wsgi
 
 test: setup data pytest
 
@@ -35,7 +35,7 @@ bench: setup
 	$(BIN)/python bench/hotspots.py var/bench/borough-60000-2024-x1 var/bench/borough-60000-2024-x5.7
 
 # --- set-up (every step is skipped or a no-op when already done) --------------------------
-setup: $(VENV)/.synced var/frontend/.built
+setup: $(VENV)/.synced var/frontend/.built var/static/staticfiles.json
 	$(BIN)/python -m compileall -q src
 	$(EFH) migrate --noinput -v 0
 	$(EFH) load_wards -v 0
@@ -65,6 +65,10 @@ node_modules/.installed: package.json package-lock.json
 var/frontend/.built: node_modules/.installed $(FRONTEND_SOURCES)
 	npm run build
 	touch $@
+
+# The static files WhiteNoise serves (STATIC_ROOT): hashed names, compressed.
+var/static/staticfiles.json: $(VENV)/.synced var/frontend/.built
+	$(EFH) collectstatic --noinput --clear -v 0
 
 clean:
 	rm -rf $(VENV) node_modules var

@@ -7,7 +7,8 @@
   given_name="Ada", family_name="Example", is_child=True)`` -> the ``Person``.
 - ``browser`` / ``page``: Debian's Chromium driven by Playwright's sync API; tests using them
   should be marked ``@pytest.mark.browser`` and serve the app with pytest-django's
-  ``live_server``. A failing test leaves a screenshot in ``var/test-artifacts/``.
+  ``live_server``. A failing test leaves a screenshot in ``var/test-artifacts/``; a
+  Content-Security-Policy violation on any page fails the test (``csp_violations`` lists them).
 - ``sign_in(page, live_server, user)``: signs a demo or ``make_user`` account in through the form.
 - ``assert_accessible(page)``: axe-core (WCAG 2.2 AA and best practice) finds no violations.
 """
@@ -64,6 +65,22 @@ def _digit_only_csrf_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
     from django.middleware import csrf
 
     monkeypatch.setattr(csrf, "CSRF_ALLOWED_CHARS", string.digits)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_from_sources() -> Iterator[None]:
+    """Static URLs under their plain names, served from the sources (the front-end build in
+    var/frontend/) by pytest-django's ``live_server``, as with ``EFH_DEBUG=1``: the suite does not
+    depend on an ``efh collectstatic`` having been run, or being current. The hashed names and
+    WhiteNoise are tested by tests/web/test_serving.py, which serves a collected copy."""
+    from django.test import override_settings
+
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        yield
 
 
 @pytest.fixture
@@ -164,9 +181,39 @@ request_started.connect(_server_requests.started)
 request_finished.connect(_server_requests.finished)
 
 
+# Reports every Content-Security-Policy violation on every page a test opens (the listener is
+# added to each document before its own scripts run).
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__efhCspViolation({
+    directive: event.effectiveDirective,
+    blocked: event.blockedURI,
+    source: event.sourceFile,
+    line: event.lineNumber,
+    sample: event.sample,
+    url: document.location.href,
+  });
+});
+"""
+
+
 @pytest.fixture
-def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+def csp_violations() -> list[dict[str, Any]]:
+    """The Content-Security-Policy violations seen so far by the test's ``page``."""
+    return []
+
+
+@pytest.fixture
+def page(
+    browser: Any, request: pytest.FixtureRequest, csp_violations: list[dict[str, Any]]
+) -> Iterator[Any]:
+    """A page in a fresh browser context. Any Content-Security-Policy violation on any page it
+    opened fails the test (in teardown; ``csp_violations`` lists them as they happen)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    context.expose_binding(
+        "__efhCspViolation", lambda _source, violation: csp_violations.append(violation)
+    )
+    context.add_init_script(_CSP_LISTENER)
     page = context.new_page()
     yield page
     report = getattr(request.node, "report_call", None)
@@ -176,6 +223,11 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     context.close()
     _server_requests.wait_until_idle()
+    if csp_violations and report is not None and report.passed:
+        pytest.fail(
+            "Content-Security-Policy violations:\n" + json.dumps(csp_violations, indent=2),
+            pytrace=False,
+        )
 
 
 def demo_password(username: str) -> str:
@@ -276,7 +328,9 @@ def sign_in() -> Callable[..., None]:
 
 
 def _assert_accessible(page: Any) -> None:
-    page.add_script_tag(path=str(AXE))
+    # Evaluated through the DevTools protocol: a <script> tag would be refused by the page's
+    # Content-Security-Policy, as any inline script without the page's nonce is.
+    page.evaluate(AXE.read_text(encoding="utf-8"))
     results = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
         AXE_TAGS,

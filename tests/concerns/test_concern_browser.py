@@ -89,13 +89,13 @@ def test_completed_with_the_keyboard_alone(page, live_server, worker, child, sig
     page.keyboard.type("Lovelace")
     page.keyboard.press("Enter")  # searches (htmx), focus moves to the results
     page.wait_for_function(
-        "document.activeElement && document.activeElement.id === 'person-results'"
+        "() => document.activeElement && document.activeElement.id === 'person-results'"
     )
     page.keyboard.press("Tab")  # to "Add Ada Lovelace"
     assert "Add Ada Lovelace" in page.evaluate("document.activeElement.textContent")
     page.keyboard.press("Enter")
     page.wait_for_function(
-        "document.activeElement && document.activeElement.id === 'people-0-role'"
+        "() => document.activeElement && document.activeElement.id === 'people-0-role'"
     )
     assert page.locator("#people-0-role").input_value() == "subject"
 
@@ -109,7 +109,7 @@ def test_completed_with_the_keyboard_alone(page, live_server, worker, child, sig
     assert page.locator("#new_age_group-adult").is_checked()
     page.keyboard.press("Enter")  # adds the new person
     page.wait_for_function(
-        "document.activeElement && document.activeElement.id === 'people-1-role'"
+        "() => document.activeElement && document.activeElement.id === 'people-1-role'"
     )
     page.keyboard.press("s")  # "Subject", then "Suspect"
     page.keyboard.press("s")
@@ -158,7 +158,9 @@ def test_autosave_survives_a_reload_and_a_session_ending(page, live_server, work
     # Signing in again and coming back saves and shows them.
     sign_in(page, live_server, worker)
     page.goto(f"{live_server.url}{NEW}?draft={draft.pk}")
-    page.wait_for_function(f"localStorage.getItem('efh.concern.pending.{worker.pk}') === null")
+    page.wait_for_function(
+        f"() => localStorage.getItem('efh.concern.pending.{worker.pk}') === null"
+    )
     assert page.locator("#child_words").input_value() == "Words typed after the session ended"
     assert page.locator("#summary").input_value() == "First words, typed slowly"
     draft.refresh_from_db()

@@ -4,8 +4,25 @@ Environment variables:
 - ``DATABASE_URL``: e.g. ``postgres://postgres@127.0.0.1:5432/efh``; SQLite under ``var/`` otherwise.
 - ``EFH_ENV``: ``development`` (default) or ``production``. Production refuses to start without
   ``EFH_SECRET_KEY`` and ``EFH_ALLOWED_HOSTS``.
-- ``EFH_SECRET_KEY``, ``EFH_ALLOWED_HOSTS`` (comma-separated), ``EFH_DEBUG`` (``1``/``0``).
-- ``EFH_VAR_DIR``: where the SQLite database, the generated secret and the demo data live.
+- ``EFH_SECRET_KEY``, ``EFH_ALLOWED_HOSTS`` (comma-separated).
+- ``EFH_DEBUG`` (``1``/``0``, default ``0``): Django's debug pages and static files from the
+  sources, for a developer who asks for them; never in production.
+- Production only (``EFH_ENV=production``; docs/deploying.md):
+  ``EFH_SSL_REDIRECT`` (default ``1``): redirect plain HTTP to HTTPS (``0`` where the reverse proxy
+  already does); ``EFH_PROXY_SSL_HEADER`` (e.g. ``X-Forwarded-Proto``): the header with which a
+  reverse proxy that terminates TLS says a request came over HTTPS (its value must be ``https``);
+  set it only behind such a proxy, which must overwrite the header on every request.
+  ``EFH_HSTS_SECONDS`` (default 31536000, a year), ``EFH_HSTS_INCLUDE_SUBDOMAINS`` (default
+  ``1``), ``EFH_HSTS_PRELOAD`` (default ``0``): HTTP Strict Transport Security.
+- The web server's (gunicorn's; read by ``efh.config.gunicorn``, not here): ``EFH_BIND`` (default
+  ``127.0.0.1:8000``), ``WEB_CONCURRENCY`` (worker processes, default 2), ``EFH_THREADS`` (threads
+  per worker, default 2), ``EFH_FORWARDED_ALLOW_IPS`` (proxies trusted for ``X-Forwarded-*``,
+  default ``127.0.0.1``).
+- ``EFH_MAP_TILE_URL`` / ``EFH_MAP_TILE_ATTRIBUTION``: a tile server for the maps (none by
+  default: nothing is fetched from elsewhere); its origin is added to the Content-Security-Policy's
+  ``img-src``.
+- ``EFH_VAR_DIR``: where the SQLite database, the generated secret, the collected static files
+  (``static/``) and the demo data live.
 - ``EFH_IMPORT_BULK_ROWS``: size from which an import is a large load (default 100,000 rows).
 - ``EFH_SESSION_SECONDS`` (default 1800) and ``EFH_SESSION_WARNING_SECONDS`` (default 120): idle
   sign-out, and how long before it the timeout warning shows.
@@ -28,11 +45,14 @@ Environment variables:
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parents[3]
@@ -66,7 +86,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = _flag("EFH_DEBUG", not PRODUCTION)
+# Off unless a developer asks (EFH_DEBUG=1): `make demo` serves as production does, so a mistyped
+# URL gets the service's own 404 page, not Django's debug page with the URL list.
+DEBUG = _flag("EFH_DEBUG", False) and not PRODUCTION
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("EFH_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost").split(
@@ -83,6 +105,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "django_htmx",
     "axes",
     "django_otp",
@@ -107,6 +130,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (collected into STATIC_ROOT) before anything else reads the request.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Content-Security-Policy (CONTENT_SECURITY_POLICY below) and request.csp_nonce.
+    "csp.middleware.CSPMiddleware",
+    # Cache-Control: no-store on every page and export (static files are answered above).
+    "efh.web.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -138,6 +167,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "efh.pages.context_processors.service",
+                # CSP_NONCE: the nonce of the page's one inline script (web/base.html).
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -188,6 +219,23 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# A form refused by the CSRF check: the service's page, not Django's (efh.web.errors).
+CSRF_FAILURE_VIEW = "efh.web.errors.csrf_failure"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Production is served over HTTPS only (docs/deploying.md). Strict Transport Security tells
+# browsers so for a year; preloading (into browsers' built-in lists) is a commitment for the
+# whole domain that is the domain owner's to make, so it is opt-in.
+SECURE_SSL_REDIRECT = PRODUCTION and _flag("EFH_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = int(os.environ.get("EFH_HSTS_SECONDS", 365 * 24 * 3600)) if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION and _flag("EFH_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = PRODUCTION and _flag("EFH_HSTS_PRELOAD", False)
+if os.environ.get("EFH_PROXY_SSL_HEADER"):
+    # e.g. X-Forwarded-Proto -> ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + os.environ["EFH_PROXY_SSL_HEADER"].strip().upper().replace("-", "_"),
+        "https",
+    )
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -195,9 +243,16 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# `efh collectstatic` (part of `make setup`) copies the static files here, each also under a name
+# with its content's hash and compressed; WhiteNoise serves them, the hashed names with a cache
+# of a year. (With EFH_DEBUG=1 they come straight from the sources instead.)
 STATIC_ROOT = VAR_DIR / "static"
 # The front-end build (npm run build) writes here; nothing in it is committed.
 STATICFILES_DIRS = [BASE_DIR / "var" / "frontend"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "efh.web.storage.StaticFilesStorage"},
+}
 
 # An import of at least this many rows, and more than are already stored, is a large load: on
 # PostgreSQL its foreign keys are checked once after loading instead of row by row.
@@ -210,6 +265,38 @@ EFH_POSTCODE_AREAS = os.environ.get("EFH_POSTCODE_AREAS", "E,EC,N")
 EFH_AREA_BOUNDS = os.environ.get("EFH_AREA_BOUNDS", "51.46,-0.19,51.63,0.06")
 EFH_MAP_TILE_URL = os.environ.get("EFH_MAP_TILE_URL", "")
 EFH_MAP_TILE_ATTRIBUTION = os.environ.get("EFH_MAP_TILE_ATTRIBUTION", "")
+
+
+def _tile_origin(url: str) -> str | None:
+    """The origin a tile URL template loads from, as a CSP source: ``{s}.tiles.example`` (a
+    template's subdomain placeholder) becomes ``*.tiles.example``."""
+    parts = urlsplit(url)
+    if not (parts.scheme and parts.netloc):
+        return None
+    host = re.sub(r"\{[a-z]+\}", "*", parts.netloc)
+    return f"{parts.scheme}://{host}"
+
+
+# Content-Security-Policy (django-csp): no inline script but the one with the page's nonce (GOV.UK
+# Frontend's "js-enabled" line in web/base.html), no inline styles at all (every rule is in
+# application.css; tests/web/test_templates_csp.py keeps templates so), no eval, no plugins, no
+# framing, forms post only here. Leaflet and Cytoscape set styles through the CSSOM, which a
+# policy allows; data: images are GOV.UK Frontend's and Leaflet's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *filter(None, [_tile_origin(EFH_MAP_TILE_URL)])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 # How to reach the front door urgently, shown after a concern is recorded (e.g. a phone number).
 EFH_FRONT_DOOR_CONTACT = os.environ.get(
     "EFH_FRONT_DOOR_CONTACT", "the front door (Multi-Agency Safeguarding Hub) by phone"
@@ -246,6 +333,12 @@ AXES_VERBOSE = False
 # axes.W006 asks for the IP address as a lockout parameter too; we leave it out on purpose
 # (above), since one office's staff would lock each other out.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+if PRODUCTION and not SECURE_HSTS_PRELOAD:
+    # security.W021 asks for HSTS preloading; it is opt-in (EFH_HSTS_PRELOAD, above).
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+if PRODUCTION and not SECURE_SSL_REDIRECT:
+    # security.W008 asks for the HTTPS redirect; EFH_SSL_REDIRECT=0 says the proxy does it.
+    SILENCED_SYSTEM_CHECKS.append("security.W008")
 
 # Two-factor (django-otp, TOTP): switched on per role with Role.requires_mfa (`efh mfa`).
 OTP_TOTP_ISSUER = os.environ.get("EFH_OTP_ISSUER", "EFH")

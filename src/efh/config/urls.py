@@ -10,3 +10,6 @@ urlpatterns = [
     path("audit/", include("efh.audit.urls")),
     path("intelligence/", include("efh.insight.urls")),
 ]
+
+# 403 and 404: Django's views with templates/403.html and 404.html (efh.web).
+handler500 = "efh.web.errors.server_error"

@@ -10,7 +10,7 @@
 //   assets/                GOV.UK Frontend's fonts, images and manifest.json
 //   favicon.svg            the platform's own icon (the GOV.UK crown icons are for GOV.UK only)
 //   htmx.min.js            htmx, for screens that are faster with partial page updates
-//   leaflet/               Leaflet's script, styles and images, for maps (no tiles unless configured)
+//   leaflet/               Leaflet's script (and its source map), styles and images, for maps (no tiles unless configured)
 //   cytoscape/             Cytoscape.js, for the intelligence pages' network views
 //   network-view.js        draws a network view from the page's JSON (intelligence pages)
 //   hotspot-map.js         draws the hotspot map from the page's JSON (intelligence pages)
@@ -62,7 +62,8 @@ const moduleDir = (name) =>
   path.dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
 await cp(path.join(moduleDir("htmx.org"), "dist", "htmx.min.js"), path.join(out, "htmx.min.js"));
 await mkdir(path.join(out, "leaflet"));
-for (const name of ["leaflet.js", "leaflet.css", "images"]) {
+// leaflet.js names its source map, so collectstatic (which checks references) needs it too.
+for (const name of ["leaflet.js", "leaflet.js.map", "leaflet.css", "images"]) {
   await cp(path.join(moduleDir("leaflet"), "dist", name), path.join(out, "leaflet", name), {
     recursive: true,
   });
