@@ -110,11 +110,21 @@ def test_trend_words_and_tightness() -> None:
     assert row["trend_word"] == "rising" and sum(row["trend"]) == 7
     assert row["harm_types"] == [{"harm_type": "cce", "events": 7}]
     assert row["places"][0]["place"] == "location:1"
-    falling = _clique_snapshot([4, 4, 5, 5, 3, 0])
+    falling = _clique_snapshot([4, 4, 5, 5, 6, 0])
     row = peer_groups(build_network(falling, cfg), falling, cfg).groups.row(0, named=True)
     assert row["trend_word"] == "falling"
     steady = _clique_snapshot([0, 4, 1, 5])
     row = peer_groups(build_network(steady, cfg), steady, cfg).groups.row(0, named=True)
+    assert row["trend_word"] == "steady"
+
+
+def test_a_month_in_progress_is_not_read_as_a_fall() -> None:
+    """As of 1 January at noon, January has barely begun: three joint events a month from July
+    to December is steady, not falling (the word compares complete months only)."""
+    cfg = NetworkConfig(half_life_days=None)
+    every_month = _clique_snapshot([m for m in (0, 2, 3, 4, 5, 6) for _ in range(3)])
+    row = peer_groups(build_network(every_month, cfg), every_month, cfg).groups.row(0, named=True)
+    assert row["trend"][-1] == 0  # nothing yet in January
     assert row["trend_word"] == "steady"
 
 

@@ -40,8 +40,8 @@ Peer groups are groups of CHILDREN: adults are left out of the graph here and ha
 3. **Summaries** (all vectorised Polars): the group's *joint events* are events in which at
    least two of its members took part; ``places`` and ``harm_types`` count joint events, most
    first; ``trend`` counts joint events per calendar month over the 12 months ending with the
-   month of ``as_of`` (oldest first), and ``trend_word`` is "rising" when the last three months
-   have at least ``TREND_MIN_CHANGE`` (3) more joint events than the three before and at least
+   month of ``as_of`` (oldest first), and ``trend_word`` is "rising" when the last three complete
+   months (the month of ``as_of`` counts only on its last day) have at least ``TREND_MIN_CHANGE`` (3) more joint events than the three before and at least
    1.5 times as many, "falling" in the mirror case, otherwise "steady"; ``reasons`` are the
    strongest pieces of evidence between members (one row per ref); ``first_seen`` and
    ``last_seen`` are the earliest and latest dated evidence between members.
@@ -335,6 +335,10 @@ def _summaries(
         .agg(harm_types=pl.struct(harm_type="harm_types", events="events"))
     )
     last = as_of.year * 12 + as_of.month - 1
+    # The month of as_of is complete only on its last day: until then the word compares the
+    # three complete months before it with the three before those, so a part-month is no fall.
+    month_complete = (as_of + timedelta(days=1)).month != as_of.month
+    recent_start = 9 if month_complete else 8
     monthly = (
         joint.with_columns(m=_month_index("occurred_at"))
         .filter(pl.col("m") > last - 12)
@@ -354,8 +358,8 @@ def _summaries(
         .group_by("group", maintain_order=True)
         .agg(trend=pl.col("n"), joint_events=pl.col("n").sum())
         .with_columns(
-            recent=pl.col("trend").list.slice(9, 3).list.sum(),
-            before=pl.col("trend").list.slice(6, 3).list.sum(),
+            recent=pl.col("trend").list.slice(recent_start, 3).list.sum(),
+            before=pl.col("trend").list.slice(recent_start - 3, 3).list.sum(),
         )
         .with_columns(
             trend_word=pl.when(
