@@ -21,8 +21,14 @@ from django.urls import reverse
 
 from efh.concerns.models import ConcernDraft, MissingEpisode, MissingFrom, PhilomenaProfile
 from efh.concerns.services.concern import PersonInConcern, concern_record
-from efh.contexts.models import Location, LocationKind, Organisation, OrganisationKind
-from efh.people.models import LawfulBasis, SharingDecision, SharingScope, SpecialCategoryCondition
+from efh.contexts.models import LocationKind, OrganisationKind
+from efh.people.models import LawfulBasis, SharingScope, SpecialCategoryCondition
+from factories import (
+    LocationFactory,
+    MissingEpisodeFactory,
+    OrganisationFactory,
+    SharingDecisionFactory,
+)
 
 ROLES = [
     "anonymous",
@@ -454,7 +460,7 @@ def world(demo: dict[str, Any], make_person: Any) -> dict[str, Any]:
         is_child=False,
         date_of_birth=datetime(1990, 5, 5, tzinfo=UTC).date(),
     )
-    SharingDecision.objects.create(
+    SharingDecisionFactory(
         person=shared,
         shared_by=demo["school.dsl"],
         from_agency=demo["school.dsl"].agency,
@@ -466,35 +472,19 @@ def world(demo: dict[str, Any], make_person: Any) -> dict[str, Any]:
         consent_override_reason="Seeking consent would place the child at further risk",
         decided_at=now,
     )
-    location = Location.objects.create(
-        source="police",
-        source_id="L1",
-        row_hash="0" * 32,
-        raw="{}",
-        name="Example Park",
-        kind=LocationKind.PARK,
-    )
+    location = LocationFactory(name="Example Park", kind=LocationKind.PARK)
 
     def episode(person: Any, source: str, key: str) -> MissingEpisode:
-        return MissingEpisode.objects.create(
+        return MissingEpisodeFactory(
             source=source,
             source_id=key,
-            row_hash="1" * 32,
-            raw="{}",
             record=person.records.get(),
             missing_from=MissingFrom.HOME,
             went_missing_at=now - timedelta(days=3),
             returned_at=now - timedelta(days=2),
         )
 
-    organisation = Organisation.objects.create(
-        source="education",
-        source_id="O1",
-        row_hash="0" * 32,
-        raw="{}",
-        name="Example Academy",
-        kind=OrganisationKind.SCHOOL,
-    )
+    organisation = OrganisationFactory(name="Example Academy", kind=OrganisationKind.SCHOOL)
     officer = demo["police.officer"]
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
     for person in (own, other):
