@@ -18,6 +18,7 @@ from efh.accounts.models import User
 from efh.concerns.models import Event, EventPerson, MissingEpisode, MissingFrom
 from efh.contexts.models import Association, Location, Organisation, PeerGroup
 from efh.core.models import Delivery
+from efh.insight.models import Candidate, CandidateKind, Hotspot, RefreshRun, RefreshStatus
 from efh.people.models import Address, Person, PersonRecord, SharingDecision, Status
 
 PASSWORD = "correct-horse-battery-staple"
@@ -188,3 +189,49 @@ class SharingDecisionFactory(DjangoModelFactory):
     lawful_basis = "6_1_e"
     condition = "dpa_s1_p18"
     decided_at = WHEN
+
+
+class RefreshRunFactory(DjangoModelFactory):
+    """A finished refresh of the intelligence picture."""
+
+    class Meta:
+        model = RefreshRun
+
+    status = RefreshStatus.SUCCEEDED
+    stage = "finished"
+    started_by = "efh refresh (test)"
+    started_at = WHEN
+    heartbeat_at = factory.SelfAttribute("started_at")
+    finished_at = factory.SelfAttribute("started_at")
+
+
+class CandidateFactory(DjangoModelFactory):
+    class Meta:
+        model = Candidate
+
+    kind = CandidateKind.PEER_GROUP
+    code = factory.Sequence(lambda n: f"PG-{n + 1:04d}")
+    first_run = factory.SubFactory(RefreshRunFactory)
+    last_run = factory.SelfAttribute("first_run")
+    rank = 1
+    size = 2
+
+
+class HotspotFactory(DjangoModelFactory):
+    class Meta:
+        model = Hotspot
+
+    run = factory.SubFactory(RefreshRunFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    harm_type = "cce"
+    status = "emerging"
+    start = date(2026, 8, 3)
+    end = date(2026, 11, 1)
+    window_start = factory.SelfAttribute("start")
+    window_end = factory.SelfAttribute("end")
+    latitude = 51.5468
+    longitude = -0.0750
+    radius_m = 250
+    score = 4.2
+    p_value = 0.001
+    events = 12

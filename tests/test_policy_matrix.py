@@ -9,7 +9,6 @@ neither listed nor opened ("no"). Lists and single fetches must agree.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -18,14 +17,16 @@ from django.http import Http404
 
 from efh.core.models import AccessLogEntry
 from efh.core.policies import CHANGE, policies, policy_for
-from efh.insight.models import Candidate, CandidateKind, Hotspot, RefreshRun
 from factories import (
+    CandidateFactory,
     EventFactory,
     EventPersonFactory,
+    HotspotFactory,
     LocationFactory,
     MissingEpisodeFactory,
     OrganisationFactory,
     PersonRecordFactory,
+    RefreshRunFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -50,29 +51,9 @@ def objects(demo: dict[str, Any]) -> dict[str, Any]:
     event = EventFactory(source="police")
     EventPersonFactory(event=event, record=child, role="victim")
     episode = MissingEpisodeFactory(record=child, source="police")
-    now = datetime.now(UTC)
-    run = RefreshRun.objects.create(
-        status="succeeded", started_by="test", started_at=now, heartbeat_at=now, finished_at=now
-    )
-    candidate = Candidate.objects.create(
-        kind=CandidateKind.PEER_GROUP, code="PG-0001", first_run=run, last_run=run, size=2
-    )
-    hotspot = Hotspot.objects.create(
-        run=run,
-        number=1,
-        harm_type="cce",
-        status="emerging",
-        start=date(2026, 1, 1),
-        end=date(2026, 3, 1),
-        window_start=date(2026, 1, 1),
-        window_end=date(2026, 3, 1),
-        latitude=51.55,
-        longitude=-0.06,
-        radius_m=300,
-        score=3.2,
-        p_value=0.001,
-        events=12,
-    )
+    run = RefreshRunFactory()
+    candidate = CandidateFactory(code="PG-0001", first_run=run)
+    hotspot = HotspotFactory(run=run)
     return {
         "person": child.person,
         "event": event,

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from factories import CandidateFactory, HotspotFactory, RefreshRunFactory
+
 NAMES = {
     "c1": ("Ottilie", "Quenby"),
     "c2": ("Hermione", "Zellweger"),
@@ -90,24 +92,15 @@ def group_summary(ids: list[int], *, co_missing: bool = False) -> dict[str, Any]
 def picture(demo: dict[str, Any], make_person: Any) -> dict[str, Any]:
     from efh.contexts.models import Ward
     from efh.insight.models import (
-        Candidate,
         CandidateKind,
         CandidateMember,
-        Hotspot,
         MemberRole,
-        RefreshRun,
-        RefreshStatus,
         TrendTable,
     )
 
     now = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
-    run = RefreshRun.objects.create(
-        status=RefreshStatus.SUCCEEDED,
-        stage="finished",
-        started_by="efh refresh (test)",
+    run = RefreshRunFactory(
         started_at=now,
-        heartbeat_at=now,
-        finished_at=now,
         as_of=datetime(2026, 11, 1, tzinfo=UTC),
         parameters={"network": {"window_days": 365}},
         inputs={"persons": 5, "children": 4, "events": 12, "associations": 2},
@@ -131,17 +124,9 @@ def picture(demo: dict[str, Any], make_person: Any) -> dict[str, Any]:
     def candidate(
         kind: str, code: str, members: list[int], summary: dict[str, Any], **kw: Any
     ) -> Any:
-        c = Candidate.objects.create(
-            kind=kind,
-            code=code,
-            first_run=run,
-            last_run=run,
-            rank=1,
-            size=len(members),
-            summary=summary,
-            **kw,
+        return CandidateFactory(
+            kind=kind, code=code, first_run=run, size=len(members), summary=summary, **kw
         )
-        return c
 
     pg = candidate(CandidateKind.PEER_GROUP, "PG-0001", children, group_summary(children))
     CandidateMember.objects.bulk_create(
@@ -193,7 +178,7 @@ def picture(demo: dict[str, Any], make_person: Any) -> dict[str, Any]:
         "event_ids": [1, 2, 3],
         "episode_ids": [],
     }
-    Hotspot.objects.create(
+    HotspotFactory(
         number=1,
         harm_type="cce",
         status="emerging",
@@ -210,7 +195,7 @@ def picture(demo: dict[str, Any], make_person: Any) -> dict[str, Any]:
         reasons=["17 events of child criminal exploitation in 3 months, 9 expected"],
         **common,
     )
-    Hotspot.objects.create(
+    HotspotFactory(
         number=2,
         harm_type="cse",
         status="persistent",
