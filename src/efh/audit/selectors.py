@@ -7,14 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from efh.accounts.models import User
-from efh.core.access import Capability
+from efh.audit.policy import require_auditor
 from efh.core.models import AccessLogEntry, AccessLogHead, ObjectType, Source
 from efh.people.models import BreakGlassAccess, PersonRecord
 
@@ -46,8 +45,7 @@ class LogFilter:
 
 
 def _require_auditor(actor: User) -> None:
-    if not actor.can(Capability.AUDIT):
-        raise PermissionDenied("Only auditors read the access log")
+    require_auditor(actor)
 
 
 def _day_start(day: date) -> datetime:

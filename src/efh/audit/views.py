@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,8 +23,8 @@ from django.views.decorators.http import require_http_methods
 from efh.accounts.models import User
 from efh.audit import selectors
 from efh.audit.forms import BreakGlassReviewForm, LogFilterForm
+from efh.audit.policy import require_auditor
 from efh.audit.services import audit_screen_viewed, break_glass_access_viewed
-from efh.core.access import Capability
 from efh.core.models import AccessLogEntry
 from efh.people.models import BreakGlassAccess
 from efh.people.services import break_glass_review
@@ -37,8 +37,7 @@ class AuditRequest(HttpRequest):
 
 
 def _auditor(request: AuditRequest) -> None:
-    if not request.user.can(Capability.AUDIT):
-        raise PermissionDenied("Only auditors may read the access log")
+    require_auditor(request.user)
 
 
 def _page(request: HttpRequest, items: QuerySet[Any] | list[Any], size: int = PAGE_SIZE) -> Page:

@@ -100,3 +100,18 @@ class EventPolicy:
 
 register(MissingEpisodePolicy())
 register(EventPolicy())
+
+
+def can_record(user: Any) -> bool:
+    """May record concerns, missing episodes, return home interviews and Philomena profiles: a
+    role that records, and an agency to record for (the record's source is the agency's)."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.can(Capability.RECORD)
+        and user.agency_id is not None
+    )
+
+
+def require_recorder(user: Any) -> None:
+    if not can_record(user):
+        raise PermissionDenied("Your role does not record concerns")

@@ -450,3 +450,24 @@ class PersonPolicy:
 
 
 register(PersonPolicy())
+
+
+def can_search(user: Any) -> bool:
+    """May search people by name (casework roles)."""
+    return bool(getattr(user, "is_authenticated", False) and user.can(Capability.CASEWORK))
+
+
+def can_break_glass(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.can(Capability.BREAK_GLASS))
+
+
+def can_share(user: Any) -> bool:
+    """May record an information-sharing decision (on a record they may open in full)."""
+    return bool(getattr(user, "is_authenticated", False) and user.can(Capability.RECORD))
+
+
+def require_link_reviewer(user: Any) -> User:
+    """Review record links, merge and unmerge (the front door and the data quality officer)."""
+    if not (getattr(user, "is_authenticated", False) and user.can(Capability.LINK_REVIEW)):
+        raise PermissionDenied("Your role does not review record links")
+    return user  # type: ignore[no-any-return]

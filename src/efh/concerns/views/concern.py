@@ -38,6 +38,7 @@ from efh.concerns.forms.concern import (
     with_people,
 )
 from efh.concerns.models import Role
+from efh.concerns.policy import can_record, require_recorder
 from efh.concerns.selectors.concern import (
     PersonOption,
     PlaceOption,
@@ -62,7 +63,6 @@ from efh.concerns.services.concern import (
     concern_record,
 )
 from efh.concerns.validators import length_error
-from efh.core.access import Capability
 from efh.people.policy import NeedToKnow, NotPermitted, View, access_person
 
 # Fields that are search and add boxes, not part of the concern as recorded.
@@ -88,8 +88,7 @@ def _recorder_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     @wraps(view)
     @login_required
     def wrapped(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.can(Capability.RECORD) or request.user.agency_id is None:
-            raise PermissionDenied("Your role does not record concerns")
+        require_recorder(request.user)
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -433,7 +432,7 @@ def concern_autosave(request: HttpRequest) -> JsonResponse:
             status=401,
         )
     assert isinstance(user, User)
-    if not user.can(Capability.RECORD) or user.agency_id is None:
+    if not can_record(user):
         return JsonResponse(
             {"error": "forbidden", "message": "Your role does not record concerns."}, status=403
         )

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_http_methods
 from efh.accounts.http import AuthenticatedRequest
 from efh.concerns.forms.missing import InterviewForm, MissingEpisodeForm, PhilomenaForm
 from efh.concerns.models import MissingEpisode, PhilomenaProfile
+from efh.concerns.policy import can_record
 from efh.concerns.selectors import missing as selectors
 from efh.concerns.services import missing as services
 from efh.core import clock
-from efh.core.access import Capability
 from efh.core.models import ObjectType
 from efh.people.policy import (
     NeedToKnow,
@@ -74,7 +74,7 @@ def _open_child(
     object_type: str = "person",
 ) -> PersonAccess:
     """Open the child for this screen (logged by the policy), or raise :class:`Refused`."""
-    if record and not request.user.can(Capability.RECORD):
+    if record and not can_record(request.user):
         raise Refused(reason="record")
     try:
         access = access_person(
@@ -108,7 +108,7 @@ def _child_context(request: AuthenticatedRequest, person_id: int) -> dict[str, A
     return {
         "person_id": person_id,
         "child_name": label.text,
-        "can_record": request.user.can(Capability.RECORD),
+        "can_record": can_record(request.user),
     }
 
 

@@ -19,13 +19,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from efh.accounts.models import User
-from efh.core.access import Capability
 from efh.people.forms import BreakGlassForm, SharingForm
 from efh.people.models import Person, SharingDecision
 from efh.people.policy import (
     PersonAccess,
     View,
     access_person,
+    can_break_glass,
+    can_share,
     grounds_for,
     known_to,
     labels_for,
@@ -54,7 +55,7 @@ def break_glass(request: SignedInRequest, person_id: int) -> HttpResponse:
 
     Only roles with ``Capability.BREAK_GLASS``; someone who may already open the record is sent
     straight to it, so no needless access is flagged for review."""
-    if not request.user.can(Capability.BREAK_GLASS):
+    if not can_break_glass(request.user):
         raise PermissionDenied("Your role cannot break the glass")
     if not Person.objects.filter(pk=person_id).exists():
         raise Http404("No such person")
@@ -102,7 +103,7 @@ def _in_force(person_id: int) -> QuerySet[SharingDecision]:
 
 def _share_access(request: SignedInRequest, person_id: int, **detail: Any) -> PersonAccess:
     """Fetch, authorise and log the person for the sharing page (403 without grounds)."""
-    if not request.user.can(Capability.RECORD):
+    if not can_share(request.user):
         raise PermissionDenied("Your role cannot share records")
     access = access_person(
         request.user,
@@ -122,7 +123,7 @@ def share(request: SignedInRequest, person_id: int) -> HttpResponse:
 
     A successful POST is logged by the service and redirected (POST/redirect/GET) to this page
     with ``?shared=<id>``, which confirms who can now open the record."""
-    if not request.user.can(Capability.RECORD):
+    if not can_share(request.user):
         raise PermissionDenied("Your role cannot share records")
     form = SharingForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":

@@ -11,17 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from efh.accounts.models import User
-from efh.core.access import Capability
 from efh.core.models import ObjectType
 from efh.people.forms import LinkDecisionForm, MergeReasonForm
 from efh.people.models import LinkDecision, ReviewPair
+from efh.people.policy import require_link_reviewer
 from efh.people.selectors import linking as selectors
 from efh.people.services.linking import (
     UnmergeBlocked,
@@ -41,9 +41,7 @@ class ReviewerRequest(HttpRequest):
 
 
 def _reviewer(request: ReviewerRequest) -> User:
-    if not request.user.can(Capability.LINK_REVIEW):
-        raise PermissionDenied("Your role does not review record links")
-    return request.user
+    return require_link_reviewer(request.user)
 
 
 def _int(value: str | None) -> int | None:
