@@ -471,3 +471,8 @@ def require_link_reviewer(user: Any) -> User:
     if not (getattr(user, "is_authenticated", False) and user.can(Capability.LINK_REVIEW)):
         raise PermissionDenied("Your role does not review record links")
     return user  # type: ignore[no-any-return]
+
+
+def can_review_break_glass(user: Any) -> bool:
+    """Auditors review break-glass accesses."""
+    return bool(getattr(user, "is_authenticated", False) and user.can(Capability.AUDIT))

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from efh.concerns.models import ConcernDraft, Event, EventKind, EventPerson, HarmType, Role
+from efh.concerns.policy import can_record
 from efh.concerns.selectors.concern import (
     PersonOption,
     people_search,
@@ -20,7 +21,6 @@ from efh.concerns.selectors.concern import (
 )
 from efh.concerns.validators import check_lengths
 from efh.contexts.models import Location, Organisation
-from efh.core.access import Capability
 from efh.core.changes import created
 from efh.core.models import AccessAction, ObjectType, Source
 from efh.core.services import access_log_record, platform_provenance, platform_raw, platform_source
@@ -47,10 +47,12 @@ class PersonInConcern:
 
 
 def _check_can_record(actor: User) -> None:
-    if not actor.can(Capability.RECORD):
-        raise CannotRecord("Your role does not record concerns")
-    if actor.agency_id is None:
-        raise CannotRecord("Your account belongs to no agency to record for")
+    if not can_record(actor):
+        raise CannotRecord(
+            "Your role does not record concerns"
+            if actor.agency_id is not None
+            else "Your account belongs to no agency to record for"
+        )
 
 
 def _is_child(dob: date | None, at: datetime) -> bool | None:

@@ -29,6 +29,7 @@ from efh.concerns.models import (
     MissingWith,
     PhilomenaProfile,
 )
+from efh.concerns.policy import can_record
 from efh.concerns.selectors.missing import (
     companion_record,
     episode_submitted,
@@ -38,7 +39,6 @@ from efh.concerns.selectors.missing import (
 )
 from efh.concerns.validators import check_lengths
 from efh.core import clock
-from efh.core.access import Capability
 from efh.core.changes import created, field_changes
 from efh.core.models import AccessAction, ObjectType, Source
 from efh.core.services import access_log_record, platform_provenance, platform_raw
@@ -86,10 +86,8 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _require_recorder(actor: User) -> None:
-    if not actor.can(Capability.RECORD):
-        raise PermissionDenied("recording needs the record capability")
-    if actor.agency_id is None:
-        raise PermissionDenied("only agency staff record on the platform")
+    if not can_record(actor):
+        raise PermissionDenied("Recording needs a role that records and an agency to record for")
 
 
 def _check_times(

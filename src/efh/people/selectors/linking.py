@@ -16,11 +16,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
-from efh.core.access import Capability
 from efh.core.clock import now
 from efh.core.jobs import RunProgress
 from efh.core.models import Source
@@ -36,6 +34,7 @@ from efh.people.models import (
     ReviewPair,
     Sex,
 )
+from efh.people.policy import require_link_reviewer
 
 if TYPE_CHECKING:
     from efh.accounts.models import User
@@ -47,8 +46,7 @@ in one transaction at the end, so nothing was changed)."""
 
 
 def require_reviewer(user: User) -> None:
-    if not getattr(user, "is_authenticated", False) or not user.can(Capability.LINK_REVIEW):
-        raise PermissionDenied("Your role does not review record links")
+    require_link_reviewer(user)
 
 
 # --- For the linkage engine ---------------------------------------------------------------------

@@ -41,10 +41,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Greatest, RowNumber
 
-from efh.core.access import Capability
 from efh.core.models import Source
 from efh.people.models import NAME_KINDS, Alias, PersonRecord, SearchKind, SearchName
-from efh.people.policy import instances_user_can_view, known_to
+from efh.people.policy import can_search, instances_user_can_view, known_to
 from efh.people.search_index import (
     POSTCODE_FULL,
     canonical_identifier,
@@ -411,7 +410,7 @@ def people_search(
     it, so a caller that forgot would show only "known to" entries, never a name)."""
     lists: dict[Group, list[Found]] = {group: [] for group in Group}
     more = dict.fromkeys(Group, False)
-    if terms.empty or not user.can(Capability.CASEWORK):
+    if terms.empty or not can_search(user):
         return SearchResults(lists, more)
     found = _matches(terms, limit)
     for person in _dress(user, terms, found, today):

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 
-from efh.core.access import Capability
 from efh.core.models import AccessAction, ObjectType
 from efh.core.services import access_log_record
 from efh.people.models import (
@@ -23,7 +22,14 @@ from efh.people.models import (
     SharingDecision,
     SpecialCategoryCondition,
 )
-from efh.people.policy import grounds_for, now
+from efh.people.policy import (
+    can_break_glass,
+    can_review_break_glass,
+    can_search,
+    can_share,
+    grounds_for,
+    now,
+)
 
 if TYPE_CHECKING:
     from efh.accounts.models import Agency, User
@@ -37,7 +43,7 @@ def break_glass_open(
 
     The reason is required, logged with ``break_glass`` set, and waits for an auditor's review.
     """
-    if not actor.can(Capability.BREAK_GLASS):
+    if not can_break_glass(actor):
         raise PermissionDenied("Your role cannot break the glass")
     reason = reason.strip()
     if len(reason) < 10:
@@ -78,7 +84,7 @@ def break_glass_review(
     request: HttpRequest | None = None,
 ) -> BreakGlassAccess:
     """An auditor's decision on a break-glass access; the review is itself logged."""
-    if not actor.can(Capability.AUDIT):
+    if not can_review_break_glass(actor):
         raise PermissionDenied("Only auditors review break-glass accesses")
     access = BreakGlassAccess.objects.select_for_update().filter(pk=access_id).first()
     if access is None:
@@ -129,12 +135,12 @@ def sharing_decision_record(
     Only someone who may open the full record may share it. Consent as the basis needs consent
     obtained; any other basis needs the reason consent was not sought or was overridden.
     """
-    if not actor.can(Capability.RECORD) or not grounds_for(actor, person_id):
+    if not can_share(actor) or not grounds_for(actor, person_id):
         raise PermissionDenied("You may share only records you can open")
     errors: dict[str, str] = {}
     if (to_agency is None) == (to_user is None):
         errors["to_agency"] = "Choose one agency or one person to share with"
-    elif to_user is not None and (not to_user.is_active or not to_user.can(Capability.CASEWORK)):
+    elif to_user is not None and (not to_user.is_active or not can_search(to_user)):
         errors["to_user"] = "Share only with a practitioner whose role opens children’s records"  # noqa: RUF001
     if not purpose.strip():
         errors["purpose"] = "Say why you are sharing this record"
@@ -190,7 +196,7 @@ def involvement_start(
     request: HttpRequest | None = None,
 ) -> Involvement:
     """Record that ``user`` is involved with or allocated to a person."""
-    if not actor.can(Capability.RECORD) or not grounds_for(actor, person_id):
+    if not can_share(actor) or not grounds_for(actor, person_id):
         raise PermissionDenied("You may allocate only to records you can open")
     involvement = Involvement.objects.create(
         person_id=person_id, user=user, kind=kind, started_at=now(), created_by=actor

@@ -27,12 +27,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 import polars as pl
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import F, Q
 
 from efh.core import bulk
-from efh.core.access import Capability
 from efh.core.clock import now
 from efh.core.models import AccessAction, ObjectType
 from efh.core.services import access_log_record
@@ -46,6 +45,7 @@ from efh.people.models import (
     PersonRecord,
     ReviewPair,
 )
+from efh.people.policy import require_link_reviewer
 from efh.people.selectors.linking import unmerge_blocker
 
 if TYPE_CHECKING:
@@ -229,8 +229,8 @@ def persons_merge_many(
     ]
     if not plans:
         return []
-    if actor is not None and not actor.can(Capability.LINK_REVIEW):
-        raise PermissionDenied("Your role does not merge people")
+    if actor is not None:
+        require_link_reviewer(actor)
     survivors = [p.survivor_id for p in plans]
     absorbed = [p.absorbed_id for p in plans]
     _check_flat(survivors, absorbed)
@@ -581,8 +581,7 @@ def merge_undo(
     if something since depends on the merge (the survivor was itself merged, or records moved
     on), naming the merge to undo first.
     """
-    if not actor.can(Capability.LINK_REVIEW):
-        raise PermissionDenied("Your role does not unmerge people")
+    require_link_reviewer(actor)
     reason = reason.strip()
     if not reason:
         raise MergeError({"reason": "Say why these are different people"})
@@ -661,8 +660,7 @@ def link_decide(
     the two); "not sure" takes the pair off the queue onto the "Not sure" list, where a second
     reviewer may decide it. "same" and "different" resolve the pair's review.
     """
-    if not actor.can(Capability.LINK_REVIEW):
-        raise PermissionDenied("Your role does not review record links")
+    require_link_reviewer(actor)
     if decision not in LinkDecisionKind.values:
         raise ValidationError({"decision": "Choose whether these are the same person"})
     if record_a_id == record_b_id:
