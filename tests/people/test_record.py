@@ -483,7 +483,9 @@ def test_a_fixed_number_of_queries_however_long_the_record(
             ended=base + timedelta(days=i, hours=1),
         )
     assert count() == small
-    with django_assert_max_num_queries(40):
+    # On PostgreSQL the access log's savepoint and lock count as queries; the additions beside
+    # other agencies' missing episodes take one query for the flags and one for the chronology.
+    with django_assert_max_num_queries(42):
         client.get(url(world.ada))
     analyst = client_for(demo["analyst"])
     with django_assert_max_num_queries(40):
