@@ -153,6 +153,18 @@ def serialise(name: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
 
 
+def busy_refusal(what: str, current: Any) -> str:
+    """Why a start from the web is refused while ``current`` (a run row) is queued or running:
+    ``what`` names it ("Link run", "Refresh")."""
+    state = "waiting for the task worker" if current.status == "queued" else "running"
+    return f"{what} {current.pk} is already {state}. You can start another when it has finished."
+
+
+def started_from_web(actor: Any) -> str:
+    """A run's ``started_by`` when someone starts it from the web."""
+    return f"{actor.get_username()} (from the web)"[:150]
+
+
 def seconds_left(run: Any, *, now: Any, previous: float | None = None) -> tuple[float, str] | None:
     """How long a running run has left, and what the estimate rests on: ``("stage", s)`` from
     the current stage's progress (its rate so far, for the steps it has left), else

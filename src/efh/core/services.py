@@ -114,3 +114,18 @@ def platform_provenance(agency: Any, submitted: Any) -> dict[str, Any]:
         "raw": raw,
         "row_hash": row_hash,
     }
+
+
+def start_refused(
+    *, actor: Any, object_type: str, why: str, request: HttpRequest | None = None
+) -> None:
+    """A refused start of a long job from the web (no capability, or one already queued or
+    running), logged as refused with why, in its own transaction (the start's rolled back)."""
+    with transaction.atomic():
+        access_log_record(
+            actor=actor,
+            action=AccessAction.CREATE,
+            object_type=object_type,
+            detail={"outcome": "refused", "why": why},
+            request=request,
+        )

@@ -16,9 +16,9 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from efh.core.jobs import serialise
+from efh.core.jobs import busy_refusal, serialise, started_from_web
 from efh.core.models import AccessAction, ObjectType
-from efh.core.services import access_log_record
+from efh.core.services import access_log_record, start_refused
 from efh.ingest import selectors, tasks
 from efh.ingest.linking import LinkRefused, link_run_current
 from efh.people.models import LinkRun, LinkRunKind, LinkRunStatus
@@ -36,14 +36,9 @@ def link_run_start(*, actor: User, request: HttpRequest | None = None) -> LinkRu
     try:
         return _link_run_start(actor=actor, request=request)
     except (PermissionDenied, LinkRefused) as refused:
-        with transaction.atomic():
-            access_log_record(
-                actor=actor,
-                action=AccessAction.CREATE,
-                object_type=ObjectType.LINK_RUN,
-                detail={"outcome": "refused", "why": str(refused)},
-                request=request,
-            )
+        start_refused(
+            actor=actor, object_type=ObjectType.LINK_RUN, why=str(refused), request=request
+        )
         raise
 
 
@@ -53,16 +48,13 @@ def _link_run_start(*, actor: User, request: HttpRequest | None) -> LinkRun:
     serialise("efh.ingest.link_run_start")
     current = link_run_current()
     if current is not None:
-        state = "waiting for the task worker" if current.status == "queued" else "running"
-        raise LinkRefused(
-            f"Link run {current.pk} is already {state}. You can start another when it has finished."
-        )
+        raise LinkRefused(busy_refusal("Link run", current))
     incremental = selectors.link_last_run() is not None and settings.EFH_LINK_MODEL.exists()
     now = timezone.now()
     run = LinkRun.objects.create(
         kind=LinkRunKind.INCREMENTAL if incremental else LinkRunKind.FULL,
         status=LinkRunStatus.QUEUED,
-        started_by=f"{actor.get_username()} (from the web)"[:150],
+        started_by=started_from_web(actor),
         started_at=now,
         heartbeat_at=now,
     )

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from efh.core.jobs import serialise
+from efh.core.jobs import busy_refusal, serialise, started_from_web
 from efh.core.models import AccessAction, ObjectType
-from efh.core.services import access_log_record
+from efh.core.services import access_log_record, start_refused
 from efh.insight import tasks
 from efh.insight.models import (
     Candidate,
@@ -122,14 +122,12 @@ def refresh_run_start(*, actor: User, request: HttpRequest | None = None) -> Ref
     try:
         return _refresh_run_start(actor=actor, request=request)
     except (PermissionDenied, RefreshRefused) as refused:
-        with transaction.atomic():
-            access_log_record(
-                actor=actor,
-                action=AccessAction.CREATE,
-                object_type=ObjectType.INTELLIGENCE_REFRESH,
-                detail={"outcome": "refused", "why": str(refused)},
-                request=request,
-            )
+        start_refused(
+            actor=actor,
+            object_type=ObjectType.INTELLIGENCE_REFRESH,
+            why=str(refused),
+            request=request,
+        )
         raise
 
 
@@ -139,14 +137,11 @@ def _refresh_run_start(*, actor: User, request: HttpRequest | None) -> RefreshRu
     serialise("efh.insight.refresh_run_start")
     current = refresh_run_current()
     if current is not None:
-        state = "waiting for the task worker" if current.status == "queued" else "running"
-        raise RefreshRefused(
-            f"Refresh {current.pk} is already {state}. You can start another when it has finished."
-        )
+        raise RefreshRefused(busy_refusal("Refresh", current))
     now = timezone.now()
     run = RefreshRun.objects.create(
         status=RefreshStatus.QUEUED,
-        started_by=f"{actor.get_username()} (from the web)"[:150],
+        started_by=started_from_web(actor),
         started_at=now,
         heartbeat_at=now,
     )
