@@ -14,7 +14,19 @@ from typing import Any
 import factory
 from factory.django import DjangoModelFactory
 
-from efh.accounts.models import User
+from efh.accounts.models import Agency, Partnership, User
+from efh.casework.models import (
+    Action,
+    Case,
+    NrmReferral,
+    Plan,
+    PlanVersion,
+    QueueItem,
+    Screening,
+    ScreeningTool,
+    StrategyDiscussion,
+)
+from efh.casework.tool import default_definition
 from efh.concerns.models import Event, EventPerson, MissingEpisode, MissingFrom
 from efh.contexts.models import Association, Location, Organisation, PeerGroup
 from efh.core.models import Delivery
@@ -235,3 +247,133 @@ class HotspotFactory(DjangoModelFactory):
     score = 4.2
     p_value = 0.001
     events = 12
+
+
+class PartnershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Partnership
+        django_get_or_create = ("code",)
+
+    code = "city-hackney"
+    name = "Example partnership"
+
+
+class AgencyFactory(DjangoModelFactory):
+    class Meta:
+        model = Agency
+        django_get_or_create = ("code",)
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    code = factory.Sequence(lambda n: f"agency-{n}")
+    name = factory.LazyAttribute(lambda a: f"Agency {a.code}")
+    sector = "social_care"
+
+
+# --- casework ---------------------------------------------------------------------------
+
+
+class ScreeningToolFactory(DjangoModelFactory):
+    """The default screening tool's definition, as a new version (``casework.tool``)."""
+
+    class Meta:
+        model = ScreeningTool
+        django_get_or_create = ("version",)
+
+    version = 1
+    name = "Exploitation screening tool"
+    definition = factory.LazyFunction(default_definition)
+    created_at = WHEN
+
+
+class CaseFactory(DjangoModelFactory):
+    """An open case for a new child (``person=`` for a given one), led by a new agency."""
+
+    class Meta:
+        model = Case
+
+    person = factory.SubFactory(PersonFactory)
+    lead_agency = factory.SubFactory(AgencyFactory)
+    opened_at = WHEN
+    opened_by = factory.SubFactory(UserFactory)
+    updated_at = WHEN
+    level = "medium"
+
+
+class ScreeningFactory(DjangoModelFactory):
+    class Meta:
+        model = Screening
+
+    person = factory.SubFactory(PersonFactory)
+    tool = factory.SubFactory(ScreeningToolFactory)
+    taken_by = factory.SubFactory(UserFactory)
+    taken_at = WHEN
+    updated_at = WHEN
+
+
+class QueueItemFactory(DjangoModelFactory):
+    """A concern about a child waiting at the front door (its event and child made too)."""
+
+    class Meta:
+        model = QueueItem
+
+    event = factory.SubFactory(EventFactory, kind="concern")
+    person = factory.SubFactory(PersonFactory)
+    arrived_at = WHEN
+    due_at = factory.LazyAttribute(lambda q: q.arrived_at + timedelta(days=1))
+
+
+class PlanFactory(DjangoModelFactory):
+    class Meta:
+        model = Plan
+
+    case = factory.SubFactory(CaseFactory)
+    kind = "safety"
+    created_at = WHEN
+    created_by = factory.SelfAttribute("case.opened_by")
+    review_weeks = 6
+    next_review_due = factory.LazyAttribute(lambda p: p.created_at.date() + timedelta(weeks=6))
+
+
+class PlanVersionFactory(DjangoModelFactory):
+    class Meta:
+        model = PlanVersion
+
+    plan = factory.SubFactory(PlanFactory)
+    number = 1
+    goals = factory.LazyFunction(lambda: [{"goal": "Safe at school", "happen": "Daily check-in"}])
+    saved_at = WHEN
+    saved_by = factory.SelfAttribute("plan.created_by")
+
+
+class ActionFactory(DjangoModelFactory):
+    class Meta:
+        model = Action
+
+    case = factory.SubFactory(CaseFactory)
+    what = "Visit the family"
+    due_on = date(2026, 1, 15)
+    created_at = WHEN
+    created_by = factory.SelfAttribute("case.opened_by")
+
+
+class StrategyDiscussionFactory(DjangoModelFactory):
+    class Meta:
+        model = StrategyDiscussion
+
+    case = factory.SubFactory(CaseFactory)
+    due_on = date(2026, 1, 5)
+    created_at = WHEN
+
+
+class NrmReferralFactory(DjangoModelFactory):
+    class Meta:
+        model = NrmReferral
+
+    case = factory.SubFactory(CaseFactory)
+    first_responder = factory.SelfAttribute("case.lead_agency")
+    submitted_on = date(2026, 1, 2)
+    devolved = True
+    rg_due_on = date(2026, 2, 16)
+    recorded_by = factory.SelfAttribute("case.opened_by")
+    created_at = WHEN
+    updated_at = WHEN

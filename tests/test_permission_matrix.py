@@ -817,7 +817,9 @@ def test_every_url_name_is_in_the_matrix() -> None:
         return found
 
     covered = {name for _, name, *_ in MATRIX} | {name for _, name, *_ in POST_MATRIX} | ELSEWHERE
-    assert names(get_resolver()) - covered == set()
+    # Casework's views have their own matrices (tests/casework/test_*_matrix.py), which
+    # tests/casework/test_matrix_coverage.py checks cover every casework route.
+    assert {n for n in names(get_resolver()) if not n.startswith("casework:")} - covered == set()
 
 
 # Routes covered by their own tests rather than the matrix: sign-in and sign-out (anyone), and

@@ -18,7 +18,9 @@ from django.http import Http404
 from efh.core.models import AccessLogEntry
 from efh.core.policies import CHANGE, policies, policy_for
 from factories import (
+    AgencyFactory,
     CandidateFactory,
+    CaseFactory,
     EventFactory,
     EventPersonFactory,
     HotspotFactory,
@@ -27,6 +29,7 @@ from factories import (
     OrganisationFactory,
     PersonRecordFactory,
     RefreshRunFactory,
+    ScreeningFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +45,10 @@ EXPECTED: dict[str, dict[str, bool]] = {
     "organisation": {"police.officer": True, "school.dsl": True, "screener": True, **AGGREGATES},
     "candidate": {"analyst": True},
     "hotspot": {**AGGREGATES},
+    # A case led by social care on the police's child: its lead agency's staff and allocated
+    # worker see it too (tests/casework); here, those who may open the child.
+    "case": {**CASEWORK_OWN},
+    "screening": {**CASEWORK_OWN},
 }
 
 
@@ -54,7 +61,10 @@ def objects(demo: dict[str, Any]) -> dict[str, Any]:
     run = RefreshRunFactory()
     candidate = CandidateFactory(code="PG-0001", first_run=run)
     hotspot = HotspotFactory(run=run)
+    case = CaseFactory(person=child.person, lead_agency=AgencyFactory(code="childrens-social-care"))
     return {
+        "case": case,
+        "screening": ScreeningFactory(person=child.person, case=case),
         "person": child.person,
         "event": event,
         "missing_episode": episode,
@@ -93,7 +103,7 @@ def test_policy_lists_and_opens_alike(
     else:
         with pytest.raises((PermissionDenied, Http404)):
             policy.access(user, _key(resource, obj))
-    if resource in {"person", "event", "missing_episode"}:  # about a person: always logged
+    if resource in {"person", "event", "missing_episode", "case", "screening"}:  # always logged
         entry = AccessLogEntry.objects.order_by("-seq").first()
         assert AccessLogEntry.objects.count() > before and entry is not None
         assert entry.action == ("view" if allowed else "refused")

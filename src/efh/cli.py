@@ -1,7 +1,8 @@
 """The ``efh`` command: Django's management commands under the platform's own names.
 
 ``efh import DIR`` runs the ``import_delivery`` command (``import`` is a Python keyword, so it
-cannot name a module); every other word is passed to Django unchanged (``efh migrate``,
+cannot name a module), and the hyphenated names (``efh screening-tool``, ``efh closure-days``)
+run their commands; every other word is passed to Django unchanged (``efh migrate``,
 ``efh synth``, ``efh export persons``, ``efh runserver``).
 """
 
@@ -10,7 +11,11 @@ from __future__ import annotations
 import os
 import sys
 
-ALIASES = {"import": "import_delivery"}
+ALIASES = {
+    "import": "import_delivery",
+    "screening-tool": "screening_tool",
+    "closure-days": "closure_days",
+}
 
 
 def main(argv: list[str] | None = None) -> None:

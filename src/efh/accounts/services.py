@@ -36,6 +36,7 @@ DEMO_USERS = [
     ("community.safety", "Dan", "Example", "practitioner", "community-safety"),
     ("youth.worker", "Ife", "Example", "practitioner", "vcs"),
     ("screener", "Sam", "Example", "screener", "childrens-social-care"),
+    ("team.manager", "Maya", "Example", "team_manager", "childrens-social-care"),
     ("panel.chair", "Ruth", "Example", "panel_chair", "childrens-social-care"),
     ("data.quality", "Jo", "Example", "data_quality", "partnership"),
     ("analyst", "Chen", "Example", "analyst", "community-safety"),

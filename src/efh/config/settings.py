@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "efh.people",
     "efh.contexts",
     "efh.concerns",
+    "efh.casework",
     "efh.ingest",
     "efh.insight",
     "efh.audit",
@@ -356,3 +357,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("EFH_LOG_LEVEL", "WARNING")},
 }
+
+# Casework (issue 12). Plan types: code -> (name, weeks between reviews).
+CASEWORK_PLAN_TYPES = {
+    "safety": ("Safety plan", int(os.environ.get("EFH_SAFETY_PLAN_REVIEW_WEEKS", "6"))),
+    "child_protection": ("Child protection plan", 12),
+    "child_in_need": ("Child in need plan", 12),
+}
+# The front door takes in concerns and referrals that occurred on or after this date (ISO date;
+# empty: every one). A partnership importing years of history sets it to its go-live date.
+FRONT_DOOR_FROM = os.environ.get("EFH_FRONT_DOOR_FROM", "")

@@ -7,6 +7,7 @@ urlpatterns = [
     path("people/", include("efh.people.urls")),
     path("places/", include("efh.contexts.urls")),
     path("", include("efh.concerns.urls")),
+    path("", include("efh.casework.urls")),
     path("audit/", include("efh.audit.urls")),
     path("intelligence/", include("efh.insight.urls")),
 ]

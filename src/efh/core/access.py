@@ -42,6 +42,14 @@ class Capability(StrEnum):
     """See the intelligence picture: peer-group candidates, adults linked to many children and
     children missing together (people pseudonymised), and confirm or dismiss them with a reason."""
 
+    SCREEN = "screen"
+    """Work the front door: take concerns from the screening queue, screen them and decide the
+    route (open or join a case, a strategy discussion, the panel, an NRM referral)."""
+
+    MANAGE = "manage"
+    """Manage a team of their agency: see its workers' cases and overdue items, approve or
+    return closures and step-downs of the cases their agency leads, and allocate them."""
+
     ADMINISTER = "administer"
     """Manage accounts and configuration; by itself sees no case records."""
 
@@ -55,6 +63,8 @@ CAPABILITY_LABELS = {
     Capability.AUDIT: "The access log and break-glass reviews",
     Capability.LINK_REVIEW: "Review record links; merge and unmerge people",
     Capability.INTELLIGENCE: "The intelligence picture: review derived candidates",
+    Capability.SCREEN: "Screen concerns at the front door and decide the route",
+    Capability.MANAGE: "Manage a team: allocation, closure and step-down approval",
     Capability.ADMINISTER: "Accounts and configuration",
 }
 
@@ -68,7 +78,11 @@ STANDARD_ROLES: dict[str, frozenset[Capability]] = {
             Capability.RECORD,
             Capability.BREAK_GLASS,
             Capability.LINK_REVIEW,
+            Capability.SCREEN,
         }
+    ),
+    "team_manager": frozenset(
+        {Capability.CASEWORK, Capability.RECORD, Capability.BREAK_GLASS, Capability.MANAGE}
     ),
     "panel_chair": frozenset(
         {

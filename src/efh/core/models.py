@@ -170,6 +170,18 @@ class ObjectType(models.TextChoices):
     SOURCE = "source", "Source (sending system)"
     ROLE = "role", "Role"
     ACCESS_LOG = "access_log", "Access log"
+    SCREENING_QUEUE = "screening_queue", "Screening queue"
+    SCREENING = "screening", "Screening"
+    SCREENING_TOOL = "screening_tool", "Screening tool"
+    CASE = "case", "Case"
+    CASE_LIST = "case_list", "List of cases"
+    PLAN = "plan", "Plan"
+    REVIEW = "review", "Review"
+    STRATEGY_DISCUSSION = "strategy_discussion", "Strategy discussion"
+    NRM_REFERRAL = "nrm_referral", "NRM referral"
+    PANEL_REFERRAL = "panel_referral", "Referral to the panel"
+    ACTION = "action", "Action"
+    CLOSURE_REQUEST = "closure_request", "Closure or step-down request"
 
 
 class AppendOnlyError(RuntimeError):
@@ -233,3 +245,17 @@ class AccessLogHead(models.Model):
 
     def __str__(self) -> str:
         return f"access log head #{self.seq}"
+
+
+class ClosureDay(models.Model):
+    """A day the partnership's services are closed (beyond England and Wales bank holidays): no
+    working day for any due date (``core.calendar``). Set with ``efh closure-days``."""
+
+    day = models.DateField(unique=True)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d %B %Y}: {self.name}"

@@ -8,7 +8,9 @@
   the absorbed person's stays with it until an unmerge);
 - **ways an agency comes to have recorded about a person**, which give its staff need to know
   (``people.policy``): the person's records from the agency's sources, and whatever the apps
-  above add (concerns: events and missing episodes the agency recorded).
+  above add (concerns: events and missing episodes the agency recorded);
+- **other grounds a user has to open a person's record** (casework: the child's case is led by
+  the user's agency, or the user is its lead practitioner or allocated worker).
 
 The merge and the policy read these lists at run time, after every app is ready.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
@@ -40,6 +43,7 @@ class PersonRows:
 
 _person_rows: dict[str, PersonRows] = {}
 _agency_recorded: list[Callable[[list[str]], Q]] = []
+_need_to_know: list[Callable[[Any, datetime], Q]] = []
 
 
 def register_person_rows(
@@ -66,3 +70,14 @@ def register_agency_recorded(condition: Callable[[list[str]], Q]) -> None:
 
 def agency_recorded_conditions() -> list[Callable[[list[str]], Q]]:
     return list(_agency_recorded)
+
+
+def register_need_to_know(condition: Callable[[Any, datetime], Q]) -> None:
+    """``condition(user, at)``: a ``Q`` on ``Person`` true where another app gives the user a
+    ground to open the person's whole record at ``at`` (``people.policy.Ground.CASE``)."""
+    if condition not in _need_to_know:
+        _need_to_know.append(condition)
+
+
+def need_to_know_conditions() -> list[Callable[[Any, datetime], Q]]:
+    return list(_need_to_know)

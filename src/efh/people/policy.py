@@ -38,7 +38,7 @@ from efh.core.clock import now
 from efh.core.models import AccessAction, Source
 from efh.core.policies import CHANGE, VIEW, register
 from efh.core.services import access_log_record
-from efh.people.extensions import agency_recorded_conditions
+from efh.people.extensions import agency_recorded_conditions, need_to_know_conditions
 from efh.people.models import (
     BreakGlassAccess,
     Involvement,
@@ -74,6 +74,7 @@ class Ground(StrEnum):
     AGENCY_RECORDED = "agency_recorded"
     INVOLVED = "involved"
     SHARED = "shared"
+    CASE = "case"
     BREAK_GLASS = "break_glass"
     PSEUDONYMISED = "pseudonymised"
 
@@ -83,6 +84,7 @@ GROUND_LABELS = {
     Ground.AGENCY_RECORDED: "Your agency has recorded on this person",
     Ground.INVOLVED: "You are involved with or allocated to this person",
     Ground.SHARED: "Shared with you by an information-sharing decision",
+    Ground.CASE: "Your agency leads the child's case, or you work on it",
     Ground.BREAK_GLASS: "You broke the glass, giving a reason; this access will be reviewed",
     Ground.PSEUDONYMISED: "Pseudonymised view for analysis",
 }
@@ -187,6 +189,14 @@ def _shared(user: User, at: datetime) -> Q:
     )
 
 
+def _case(user: User, at: datetime) -> Q:
+    """Grounds the apps above give (``people.extensions.register_need_to_know``)."""
+    q = Q(pk__in=[])
+    for condition in need_to_know_conditions():
+        q |= condition(user, at)
+    return q
+
+
 def _broken_glass(user: User, at: datetime) -> Q:
     return Q(
         Exists(BreakGlassAccess.objects.filter(person=OuterRef("pk"), user=user, expires_at__gt=at))
@@ -204,6 +214,7 @@ def instances_user_can_view(user: User) -> QuerySet[Person]:
         _agency_recorded(agency_source_codes(user))
         | _involved(user, at)
         | _shared(user, at)
+        | _case(user, at)
         | _broken_glass(user, at)
     )
 
@@ -220,6 +231,7 @@ def grounds_for(user: User, person_id: int) -> tuple[Ground, ...]:
         (Ground.AGENCY_RECORDED, _agency_recorded(agency_source_codes(user))),
         (Ground.INVOLVED, _involved(user, at)),
         (Ground.SHARED, _shared(user, at)),
+        (Ground.CASE, _case(user, at)),
         (Ground.BREAK_GLASS, _broken_glass(user, at)),
     ]
     flags = one.annotate(

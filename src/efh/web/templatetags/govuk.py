@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django import template
 from django.utils import timezone
@@ -24,6 +24,18 @@ def govuk_datetime(value: datetime | None) -> str:
     else:
         time = f"{value.hour % 12 or 12}:{value.minute:02d}{'am' if value.hour < 12 else 'pm'}"
     return f"{value.day} {value:%B %Y} at {time}"
+
+
+@register.filter
+def govuk_date(value: date | datetime | None) -> str:
+    """``29 November 2025`` (a datetime in the site's time zone)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        value = value.date()
+    return f"{value.day} {value:%B %Y}"
 
 
 @register.filter

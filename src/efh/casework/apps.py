@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+from efh.people import extensions
+
+
+class CaseworkConfig(AppConfig):
+    name = "efh.casework"
+    label = "casework"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # A case gives its lead agency, lead practitioner and allocated worker need to know.
+        from efh.casework import policy
+
+        extensions.register_need_to_know(policy.works_on_case)
