@@ -242,7 +242,9 @@ SEED_MIGRATIONS = [
     "efh.accounts.migrations.0003_role_capabilities",
     "efh.accounts.migrations.0004_link_review",
     "efh.accounts.migrations.0005_intelligence",
+    "efh.accounts.migrations.0006_casework",
     "efh.concerns.migrations.0003_seed_harm_types",
+    "efh.casework.migrations.0002_default_screening_tool",
 ]
 
 
@@ -274,10 +276,16 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
         return
     request.getfixturevalue("db")
     from efh.accounts.models import Role
+    from efh.casework.models import ScreeningTool
     from efh.concerns.models import HarmType
     from efh.core.models import Source
 
-    if not (Role.objects.exists() and Source.objects.exists() and HarmType.objects.exists()):
+    if not (
+        Role.objects.exists()
+        and Source.objects.exists()
+        and HarmType.objects.exists()
+        and ScreeningTool.objects.exists()
+    ):
         request.getfixturevalue("seeded")
 
 
