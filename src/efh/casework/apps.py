@@ -13,3 +13,9 @@ class CaseworkConfig(AppConfig):
         from efh.casework import policy
 
         extensions.register_need_to_know(policy.works_on_case)
+        # A merge moves the absorbed child's casework to the survivor (and an unmerge back).
+        extensions.register_person_rows("case", self.get_model("Case"), "case")
+        extensions.register_person_rows("screening", self.get_model("Screening"), "screening")
+        extensions.register_person_rows(
+            "queue_item", self.get_model("QueueItem"), "concern at the front door"
+        )
