@@ -10,6 +10,7 @@ partnership's time zone (``settings.TIME_ZONE``), returned in UTC.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -23,42 +24,62 @@ END_OF_DAY = time(23, 59, 59)
 
 
 @lru_cache(maxsize=64)
-def _bank_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=[year]).keys())
+def _bank_holidays(year: int) -> dict[date, str]:
+    """England and Wales bank holidays of ``year`` by day, with their names (observed days,
+    such as a Christmas Day that falls on a Saturday, included)."""
+    table = holidays.country_holidays("GB", subdiv="ENG", years=[year])
+    return {day: str(name) for day, name in table.items()}
 
 
-def _closure_days() -> frozenset[date]:
+def _closure_days() -> dict[date, str]:
     # Read each call: a handful of rows, changed by an administrator at any time.
-    return frozenset(ClosureDay.objects.values_list("day", flat=True))
+    return dict(ClosureDay.objects.values_list("day", "name"))
+
+
+def _a_date(day: object) -> date:
+    # A datetime is a date too, but never equal to one: datetime(2026, 8, 31) would miss the
+    # bank holiday on 31 August without a word.
+    if isinstance(day, datetime) or not isinstance(day, date):
+        raise TypeError(f"a date is needed, not {type(day).__name__} {day!r}")
+    return day
 
 
 class Calendar:
-    """Working days, with the closure days read once (one request or one job uses one)."""
+    """Working days, with the closure days read once (one request or one job uses one).
 
-    def __init__(self, closures: frozenset[date] | None = None) -> None:
-        self.closures = _closure_days() if closures is None else closures
+    ``closures`` replaces the configured closure days (for a test or a replay): a mapping of
+    day to name, or just the days."""
+
+    def __init__(self, closures: Mapping[date, str] | Iterable[date] | None = None) -> None:
+        if closures is None:
+            self.closure_names = _closure_days()
+        elif isinstance(closures, Mapping):
+            self.closure_names = dict(closures)
+        else:
+            self.closure_names = dict.fromkeys(closures, "Closure day")
+        self.closures = frozenset(self.closure_names)
 
     def is_working_day(self, day: date) -> bool:
+        day = _a_date(day)
         return (
             day.weekday() < 5 and day not in _bank_holidays(day.year) and day not in self.closures
         )
 
     def why_not_working(self, day: date) -> str:
         """ "Saturday", "Christmas Day", a closure's name; empty for a working day."""
+        day = _a_date(day)
         if day.weekday() >= 5:
             return day.strftime("%A")
-        names = holidays.country_holidays("GB", subdiv="ENG", years=[day.year])
-        if day in names:
-            return str(names[day])
-        if day in self.closures:
-            closure = ClosureDay.objects.filter(day=day).first()
-            return closure.name if closure else "Closure day"
-        return ""
+        bank_holiday = _bank_holidays(day.year).get(day)
+        if bank_holiday:
+            return bank_holiday
+        return self.closure_names.get(day, "")
 
     def add_working_days(self, start: date, days: int) -> date:
         """The working day ``days`` working days after ``start`` (``start`` itself not counted,
         whether or not it is a working day). ``days=0`` gives ``start`` if it is a working day,
         else the next one."""
+        start = _a_date(start)
         if days < 0:
             raise ValueError("days must not be negative")
         day = start
@@ -75,6 +96,7 @@ class Calendar:
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after ``start`` up to and including ``end`` (negative if end is first)."""
+        start, end = _a_date(start), _a_date(end)
         if end < start:
             return -self.working_days_between(end, start)
         count, day = 0, start
@@ -86,10 +108,14 @@ class Calendar:
 
     def end_of(self, day: date) -> datetime:
         """The end of that day in the partnership's time zone, as a UTC datetime."""
-        local = datetime.combine(day, END_OF_DAY, tzinfo=ZoneInfo(settings.TIME_ZONE))
+        local = datetime.combine(_a_date(day), END_OF_DAY, tzinfo=ZoneInfo(settings.TIME_ZONE))
         return local.astimezone(UTC)
 
     def local_date(self, at: datetime) -> date:
+        """The day ``at`` falls on in the partnership's time zone (``at`` must be aware: a naive
+        time would be read in the server's own zone)."""
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise ValueError(f"{at!r} has no time zone: give an aware datetime")
         return at.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
 
     def due_end_of_working_day(self, received: datetime, working_days: int) -> datetime:
