@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 
 from efh.casework.models import ScreeningTool
 from efh.casework.tool import questions, validate_definition
@@ -70,7 +71,12 @@ def _summary(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def screening_tool_save(
-    *, actor: Any | None, definition: Any, note: str = "", based_on: int | None = None
+    *,
+    actor: Any | None,
+    definition: Any,
+    note: str = "",
+    based_on: int | None = None,
+    request: HttpRequest | None = None,
 ) -> ScreeningTool:
     """Store ``definition`` as the next version of the screening tool and return it.
 
@@ -83,7 +89,7 @@ def screening_tool_save(
         raise ValueError(f"the note must be {NOTE_MAX} characters or fewer")
     definition = validate_definition(definition)
     current = (
-        ScreeningTool.objects.select_for_update()
+        ScreeningTool.objects.select_for_update(of=("self",))
         .select_related("created_by")
         .order_by("-version")
         .first()
@@ -121,5 +127,25 @@ def screening_tool_save(
             "note": note,
             "changes": _summary(current.definition if current else None, definition),
         },
+        request=request,
     )
     return tool
+
+
+def screening_tool_viewed(
+    *,
+    actor: Any,
+    screen: str,
+    version: int | None = None,
+    request: HttpRequest | None = None,
+) -> None:
+    """An administrator's screen of the tool was shown (the list, a version, the editor)."""
+    access_log_record(
+        actor=actor,
+        action=AccessAction.VIEW,
+        object_type=ObjectType.SCREENING_TOOL,
+        object_id="" if version is None else version,
+        fields=["definition"] if version is not None else ["versions"],
+        detail={"screen": screen},
+        request=request,
+    )
