@@ -10,6 +10,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from efh.casework import exports as casework_exports
 from efh.core.csv import write_csv
 from efh.core.models import AccessAction, ObjectType
 from efh.core.services import access_log_record
@@ -21,6 +22,11 @@ EXPORTS = {
     "peer-groups": insight_exports.peer_groups,
     "hotspots": insight_exports.hotspots,
     "adults-of-concern": insight_exports.adults_of_concern,
+    "screenings": casework_exports.screenings,
+    "cases": casework_exports.cases,
+    "plans": casework_exports.plans,
+    "reviews": casework_exports.reviews,
+    "nrm-referrals": casework_exports.nrm_referrals,
 }
 
 
