@@ -79,7 +79,10 @@ def test_an_administrator_saves_a_new_version_of_the_tool_on_a_phone(
 
     expect(page.get_by_text("Saved version 2 of the screening tool")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text(fixed["name"])
-    expect(page.get_by_text("Is the child a young carer?")).to_be_visible()
+    expect(page.locator("[data-question='young_carer']")).to_have_text(
+        "Is the child a young carer?"
+    )
+    expect(page.locator("[data-changes]")).to_contain_text("Questions added")
     expect(page.get_by_text("Not “Low” when the child is under 13")).to_be_visible()
     no_horizontal_overflow(page)
     assert_accessible(page)

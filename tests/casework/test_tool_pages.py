@@ -217,3 +217,22 @@ def test_a_version_saved_by_someone_else_meanwhile_is_never_overwritten(
     again = post(client, changed(), note="Young carers", based_on=2)
     assert again.status_code == 302
     assert ScreeningTool.objects.get(version=3).created_by == other
+
+
+def test_a_version_says_what_it_added_and_removed_since_the_one_before(
+    admin: Any, client: Any
+) -> None:
+    assert "Compared with" not in page(client.get(version_url(1)))
+    second = changed()
+    removed = second["sections"][1]["questions"].pop(0)
+    screening_tool_save(actor=admin, definition=second, note="Young carers")
+    html = page(client.get(version_url(2)))
+    changes = html.split("Compared with version 1")[1].split("</dl>")[0]
+    assert "Questions added" in changes and "Is the child a young carer?" in changes
+    assert "Questions removed" in changes and removed["text"] in changes
+
+    third = json.loads(json.dumps(second))
+    third["sections"][0]["title"] = "What makes the child vulnerable"
+    screening_tool_save(actor=admin, definition=third, note="Wording")
+    html = page(client.get(version_url(3)))
+    assert "only wording, hints or order changed" in html

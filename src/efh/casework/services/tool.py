@@ -49,8 +49,9 @@ def current_tool() -> ScreeningTool | None:
     return ScreeningTool.objects.select_related("created_by").order_by("-version").first()
 
 
-def _summary(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
-    """What changed, by code, for the access log (the definitions themselves are kept)."""
+def definition_changes(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
+    """What was added and removed, by code (``{"questions_added": [...], ...}``): for the access
+    log, and for the page that shows a version beside the one before it."""
 
     def codes(definition: dict[str, Any] | None, what: str) -> set[str]:
         if definition is None:
@@ -125,7 +126,7 @@ def screening_tool_save(
             "previous": current.version if current else None,
             "name": tool.name,
             "note": note,
-            "changes": _summary(current.definition if current else None, definition),
+            "changes": definition_changes(current.definition if current else None, definition),
         },
         request=request,
     )

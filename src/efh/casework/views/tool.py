@@ -28,6 +28,7 @@ from efh.casework.policy_tool import (
 from efh.casework.services.tool import (
     ToolStale,
     ToolUnchanged,
+    definition_changes,
     screening_tool_save,
     screening_tool_viewed,
 )
@@ -88,6 +89,42 @@ def readable(definition: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+CHANGE_LABELS = {
+    "sections_added": "Sections added",
+    "sections_removed": "Sections removed",
+    "questions_added": "Questions added",
+    "questions_removed": "Questions removed",
+    "levels_added": "Levels added",
+    "levels_removed": "Levels removed",
+    "rules_added": "Rules added",
+    "rules_removed": "Rules removed",
+}
+
+
+def _names(definition: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """What each code is called, by kind, to name what changed in words."""
+    return {
+        "sections": {s["code"]: s["title"] for s in definition["sections"]},
+        "questions": {q["code"]: q["text"] for q in questions(definition)},
+        "levels": {level["code"]: level["label"] for level in definition["levels"]},
+        "rules": {r["code"]: r["text"] for r in definition.get("rules", [])},
+    }
+
+
+def changes_from(previous: dict[str, Any] | None, definition: dict[str, Any]) -> list[Any]:
+    """``(label, [names])`` for what this version added and removed, compared with the one
+    before it; empty if only wording, hints or order changed."""
+    if previous is None:
+        return []
+    new, old = _names(definition), _names(previous)
+    shown = []
+    for key, codes in definition_changes(previous, definition).items():
+        kind = key.rsplit("_", 1)[0]
+        names = new[kind] if key.endswith("_added") else old[kind]
+        shown.append((CHANGE_LABELS[key], [names.get(code, code) for code in codes]))
+    return shown
+
+
 @login_required
 @require_GET
 def tool_index(request: AuthenticatedRequest) -> HttpResponse:
@@ -108,7 +145,9 @@ def tool_index(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def tool_version(request: AuthenticatedRequest, version: int) -> HttpResponse:
     tool = access_tool_version(request.user, version, screen="version", request=request)
-    latest = tool_versions_user_can_view(request.user).first()
+    versions = tool_versions_user_can_view(request.user)
+    latest = versions.first()
+    previous = versions.filter(version__lt=tool.version).first()
     screening_tool_viewed(actor=request.user, screen="version", version=version, request=request)
     return render(
         request,
@@ -120,6 +159,8 @@ def tool_version(request: AuthenticatedRequest, version: int) -> HttpResponse:
             "is_current": latest is not None and latest.version == tool.version,
             "current": latest,
             "shown": readable(tool.definition),
+            "previous": previous,
+            "changes": changes_from(previous.definition if previous else None, tool.definition),
         },
     )
 
