@@ -34,10 +34,12 @@ def tool(*args: str) -> str:
 
 
 def fails(command: str, *args: str) -> tuple[str, str]:
-    """(the CommandError's message, what was written to stderr)."""
+    """(the CommandError's message, what was written to stderr); every refusal here is of bad
+    input, exit code 2 (the exchange format's: 0 done, 1 failed, 2 bad input)."""
     err = StringIO()
     with pytest.raises(CommandError) as raised:
         call_command(command, *args, stdout=StringIO(), stderr=err)
+    assert raised.value.returncode == 2
     return str(raised.value), err.getvalue()
 
 
@@ -95,6 +97,12 @@ def test_a_file_that_is_not_json_says_where_and_stores_nothing(
     assert "nothing was stored" in message
     assert ScreeningTool.objects.count() == 1
     assert AccessLogEntry.objects.count() == before
+
+
+def test_a_file_saved_with_a_byte_order_mark_loads(seeded: None, tmp_path: Path) -> None:
+    path = tmp_path / "tool.json"
+    path.write_text(json.dumps(a_changed_tool()), encoding="utf-8-sig")
+    assert "Stored version 2" in tool("load", str(path))
 
 
 def test_a_missing_file_is_refused(seeded: None, tmp_path: Path) -> None:

@@ -53,7 +53,7 @@ class Command(BaseCommand):
             else:
                 self.list(everything=options["all"])
         except ClosureDayError as error:
-            raise CommandError(str(error)) from error
+            raise CommandError(str(error), returncode=2) from error  # 2: bad input
 
     def list(self, *, everything: bool) -> None:
         days = ClosureDay.objects.order_by("day")

@@ -23,6 +23,8 @@ from efh.casework.models import ScreeningTool
 from efh.casework.services.tool import ToolStale, ToolUnchanged, screening_tool_save
 from efh.casework.tool import ToolInvalid
 
+BAD_INPUT = 2  # the exchange format's exit codes: 0 done, 1 failed, 2 bad input
+
 
 class Command(BaseCommand):
     help = "Load, show or list versions of the screening tool."
@@ -47,15 +49,18 @@ class Command(BaseCommand):
 
     def load(self, path: Path, note: str) -> None:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")  # a BOM from a Windows editor is fine
         except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"{path}: cannot read it ({error}); nothing was stored") from error
+            raise CommandError(
+                f"{path}: cannot read it ({error}); nothing was stored", returncode=BAD_INPUT
+            ) from error
         try:
             definition = json.loads(text)
         except json.JSONDecodeError as error:
             raise CommandError(
                 f"{path}: not JSON: line {error.lineno}, column {error.colno}: {error.msg}; "
-                "nothing was stored"
+                "nothing was stored",
+                returncode=BAD_INPUT,
             ) from error
         try:
             tool = screening_tool_save(actor=None, definition=definition, note=note)
@@ -65,13 +70,16 @@ class Command(BaseCommand):
             count = len(error.errors)
             raise CommandError(
                 f"{path} is not a valid screening tool: {count} "
-                f"{'error' if count == 1 else 'errors'}; nothing was stored"
+                f"{'error' if count == 1 else 'errors'}; nothing was stored",
+                returncode=BAD_INPUT,
             ) from error
         except ToolUnchanged as error:
             self.stdout.write(f"{path}: {error}")
             return
-        except (ToolStale, ValueError) as error:
+        except ToolStale as error:  # another version landed while this one was stored
             raise CommandError(f"{path}: {error}") from error
+        except ValueError as error:
+            raise CommandError(f"{path}: {error}", returncode=BAD_INPUT) from error
         questions = sum(len(s["questions"]) for s in tool.definition["sections"])
         self.stdout.write(
             f"Stored version {tool.version} of {tool.name} "
@@ -86,7 +94,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"no version {number} of the screening tool (versions: {known or 'none'})"
                 if number is not None
-                else "no screening tool is stored"
+                else "no screening tool is stored",
+                returncode=BAD_INPUT if number is not None else 1,
             )
         self.stdout.write(json.dumps(tool.definition, indent=2, ensure_ascii=False))
 
