@@ -236,3 +236,9 @@ def test_a_version_says_what_it_added_and_removed_since_the_one_before(
     screening_tool_save(actor=admin, definition=third, note="Wording")
     html = page(client.get(version_url(3)))
     assert "only wording, hints or order changed" in html
+
+
+def test_a_tampered_version_number_is_an_error_shown(admin: Any, client: Any) -> None:
+    html = page(post(client, changed(), based_on="one"))
+    assert "There is a problem" in html
+    assert ScreeningTool.objects.count() == 1

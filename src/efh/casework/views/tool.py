@@ -199,7 +199,7 @@ def tool_edit(request: AuthenticatedRequest) -> HttpResponse:
                 form.add_error(
                     None,
                     f"{_who(error.current.created_by)} saved version {error.current.version} "
-                    f"at {saved:%H:%M} on {saved:%-d %B %Y}, after you opened version "
+                    f"at {saved:%H:%M} on {saved.day} {saved:%B %Y}, after you opened version "
                     f"{error.based_on}: nothing was saved. Your text is kept below; compare it "
                     f"with version {error.current.version} before you save again",
                 )
@@ -237,6 +237,7 @@ def tool_edit(request: AuthenticatedRequest) -> HttpResponse:
                 *((e, "id_definition") for e in form.non_field_errors()),
                 *((e, "id_definition") for e in form.errors.get("definition", [])),
                 *((e, "id_note") for e in form.errors.get("note", [])),
+                *((e, "id_definition") for e in form.errors.get("based_on", [])),
             ],
         },
     )
