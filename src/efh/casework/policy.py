@@ -47,9 +47,27 @@ def can_screen(user: Any) -> bool:
     return _authenticated(user) and user.can(Capability.SCREEN)
 
 
-def require_screener(user: Any) -> None:
-    if not can_screen(user):
-        raise PermissionDenied("Only the front door screens concerns")
+def require_screener(
+    user: Any,
+    *,
+    person_id: int | None = None,
+    request: HttpRequest | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Refuse anyone but the front door; a refusal about a child is logged as refused."""
+    if can_screen(user):
+        return
+    if person_id is not None and _authenticated(user):
+        access_log_record(
+            actor=user,
+            action=AccessAction.REFUSED,
+            object_type="screening",
+            object_id=person_id,
+            fields=[],
+            detail={"outcome": "refused", **(detail or {})},
+            request=request,
+        )
+    raise PermissionDenied("Only the front door screens concerns")
 
 
 def can_manage(user: Any) -> bool:
@@ -61,14 +79,37 @@ def manages(user: Any, case: Case) -> bool:
     return can_manage(user) and user.agency_id == case.lead_agency_id
 
 
-def require_manager_of(user: Any, case: Case) -> None:
+def _refused(user: Any, person_id: int, what: str, detail: dict[str, Any], request: Any) -> None:
+    access_log_record(
+        actor=user,
+        action=AccessAction.REFUSED,
+        object_type=what,
+        object_id=person_id,
+        fields=[],
+        detail={"outcome": "refused", **detail},
+        request=request,
+    )
+
+
+def require_manager_of(user: Any, case: Case, request: HttpRequest | None = None) -> None:
+    """A manager of the lead agency only (allocation, approvals); a refusal is logged."""
     if not manages(user, case):
-        raise PermissionDenied("Only a manager of the lead agency approves this")
+        _refused(user, case.person_id, "case", {"case": case.pk, "need": "manager"}, request)
+        raise PermissionDenied("Only a manager of the lead agency does this")
 
 
 def can_work_case(user: Any) -> bool:
     """May change a case they can see: plans, reviews, actions, strategy discussions, NRM."""
     return _authenticated(user) and user.can(Capability.CASEWORK) and user.can(Capability.RECORD)
+
+
+def can_see_panel_referrals(user: Any) -> bool:
+    """The panel's list of referrals: the front door and the panel (every child's record)."""
+    return (
+        _authenticated(user)
+        and user.can(Capability.CASEWORK)
+        and user.can(Capability.PARTNERSHIP_WIDE)
+    )
 
 
 class CasePolicy:
@@ -101,6 +142,9 @@ class CasePolicy:
             views=(View.FULL,),
         )
         if action == CHANGE and not can_work_case(user):
+            _refused(
+                user, case.person_id, self.resource, {"case": case.pk, "action": action}, request
+            )
             raise PermissionDenied("Your role does not change cases")
         return case
 

@@ -13,6 +13,7 @@ from efh.casework.models.case import (
     Transition,
 )
 from efh.casework.models.frontdoor import (
+    CASE_ROUTES,
     IntakeMark,
     QueueItem,
     Route,
@@ -26,6 +27,7 @@ from efh.casework.models.plan import Plan, PlanVersion, Review, ReviewOutcome
 from efh.casework.models.strategy import StrategyDiscussion
 
 __all__ = [
+    "CASE_ROUTES",
     "Action",
     "Allocation",
     "Case",

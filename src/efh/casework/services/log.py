@@ -57,3 +57,44 @@ def logged_view(
         detail=detail or {},
         request=request,
     )
+
+
+def worklists_viewed(
+    *, actor: Any, person_ids: list[int], request: HttpRequest | None = None
+) -> None:
+    """The home page's worklists named these children (nothing logged when they named none)."""
+    if person_ids:
+        logged_view(
+            actor=actor,
+            object_type=ObjectType.CASE_LIST,
+            fields=["worklists"],
+            detail={"page": "home", "people": person_ids},
+            request=request,
+        )
+
+
+def queue_viewed(
+    *, actor: Any, person_ids: list[int], page: int, request: HttpRequest | None = None
+) -> None:
+    """The screening queue named these children."""
+    logged_view(
+        actor=actor,
+        object_type=ObjectType.SCREENING_QUEUE,
+        fields=["queue"],
+        detail={"page": page, "people": person_ids},
+        request=request,
+    )
+
+
+def case_list_viewed(
+    *, actor: Any, person_ids: list[int], scope: str, request: HttpRequest | None = None
+) -> None:
+    """A list of cases (or the panel's referrals) named these children."""
+    if person_ids:
+        logged_view(
+            actor=actor,
+            object_type=ObjectType.CASE_LIST,
+            fields=["cases"],
+            detail={"scope": scope, "people": person_ids},
+            request=request,
+        )

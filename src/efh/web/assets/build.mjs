@@ -12,6 +12,7 @@
 //   htmx.min.js            htmx, for screens that are faster with partial page updates
 //   leaflet/               Leaflet's script (and its source map), styles and images, for maps (no tiles unless configured)
 //   cytoscape/             Cytoscape.js, for the intelligence pages' network views
+//   screening-form.js      the screening form's autosave (casework app)
 //   network-view.js        draws a network view from the page's JSON (intelligence pages)
 //   hotspot-map.js         draws the hotspot map from the page's JSON (intelligence pages)
 import { cp, mkdir, rm, writeFile } from "node:fs/promises";
@@ -79,6 +80,7 @@ for (const name of [
   "application.js",
   "session-timeout.js",
   "concern-form.js",
+  "screening-form.js",
   "network-view.js",
   "hotspot-map.js",
   "favicon.svg",
