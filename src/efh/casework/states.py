@@ -73,7 +73,7 @@ def check_move(state: str, action: str) -> Move:
     if state not in move.sources:
         allowed = [MOVES[a].label.lower() for a in MOVES if state in MOVES[a].sources]
         raise MoveRefused(
-            f"A case that is {S(state).label.lower()} cannot {move.label[0].lower()}"
+            f"A case at “{S(state).label}” cannot {move.label[0].lower()}"
             f"{move.label[1:]}; from here it can: {', '.join(allowed) or 'nothing'}."
         )
     return move
