@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from efh.accounts.models import User
+from efh.concerns.extensions import outcome_providers
 from efh.concerns.forms.concern import (
     AGE_GROUPS,
     ROLE_CHOICES,
@@ -472,12 +473,18 @@ def concern_recorded(request: AuthenticatedRequest, event_id: int) -> HttpRespon
         raise Http404("No such concern")
     event, people = found
     concern_confirmation_viewed(actor=request.user, event=event, request=request)
+    labels = {p.person_id: p.name for p in people}
+    outcomes = [
+        {"template": p.template, "outcome": p.outcomes([event.pk]).get(event.pk), "labels": labels}
+        for p in outcome_providers()
+    ]
     return render(
         request,
         "concerns/concern_recorded.html",
         {
             "event": event,
             "people": people,
+            "outcomes": outcomes,
             "front_door": getattr(settings, "EFH_FRONT_DOOR_CONTACT", ""),
         },
     )

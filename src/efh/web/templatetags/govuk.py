@@ -44,3 +44,9 @@ def thousands(value: int | None) -> str:
     if value is None:
         return ""
     return f"{value:,}"
+
+
+@register.filter
+def get(mapping: dict[object, object] | None, key: object) -> object:
+    """``{{ labels|get:person_id }}``: a value of a dict by key ("" when absent)."""
+    return (mapping or {}).get(key, "")
