@@ -34,12 +34,14 @@ def _authenticated(user: Any) -> bool:
 
 
 def works_on_case(user: Any, at: datetime) -> Q:
-    """True of a ``Person`` with an open case that the user's agency leads, or that the user
-    leads or is allocated to."""
+    """True of a ``Person`` with a case that the user's agency leads, or that the user leads or
+    is allocated to. A closed case still counts: its lead agency holds the case's record (as an
+    agency that recorded on the child keeps its ground), and the manager who approved the
+    closure reads the case they closed."""
     on_case = Q(lead_practitioner=user) | Q(allocated_worker=user)
     if getattr(user, "agency_id", None) is not None:
         on_case |= Q(lead_agency_id=user.agency_id)
-    return Q(Exists(Case.objects.filter(on_case, person=OuterRef("pk")).exclude(state="closed")))
+    return Q(Exists(Case.objects.filter(on_case, person=OuterRef("pk"))))
 
 
 def can_screen(user: Any) -> bool:

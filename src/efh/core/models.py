@@ -182,6 +182,7 @@ class ObjectType(models.TextChoices):
     PANEL_REFERRAL = "panel_referral", "Referral to the panel"
     ACTION = "action", "Action"
     CLOSURE_REQUEST = "closure_request", "Closure or step-down request"
+    CLOSURE_DAY = "closure_day", "Closure day (working-day calendar)"
 
 
 class AppendOnlyError(RuntimeError):

@@ -15,9 +15,13 @@ from efh.core.access import Capability
 NAVIGATION: list[tuple[str, str, tuple[Capability, ...]]] = [
     ("Search people", "people:search", (Capability.CASEWORK,)),
     ("Record a concern", "concerns:concern-new", (Capability.RECORD,)),
+    ("Front door", "casework:queue", (Capability.SCREEN,)),
+    ("Cases", "casework:case-list", (Capability.CASEWORK,)),
+    ("Panel referrals", "casework:panel-referrals", (Capability.PARTNERSHIP_WIDE,)),
     ("Record links", "people:link-review", (Capability.LINK_REVIEW,)),
     ("Intelligence", "insight:overview", (Capability.INTELLIGENCE, Capability.PSEUDONYMISED)),
     ("Access log", "audit:index", (Capability.AUDIT,)),
+    ("Screening tool", "casework:tool", (Capability.ADMINISTER,)),
 ]
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from efh.core.calendar import Calendar
-from efh.core.models import AccessAction, ClosureDay
+from efh.core.models import AccessAction, ClosureDay, ObjectType
 from efh.core.services import access_log_record
 
 NAME_MAX = ClosureDay._meta.get_field("name").max_length or 120
@@ -42,11 +42,10 @@ def parse_day(text: str) -> date:
 
 
 def _log(actor: Any | None, what: str, day: date, name: str) -> None:
-    # The access log has no object type for configuration of the calendar: its entry is named
-    # in ``detail`` (an ADMIN entry, like a role's or a source's change).
     access_log_record(
         actor=actor,
         action=AccessAction.ADMIN,
+        object_type=ObjectType.CLOSURE_DAY,
         object_id=day.isoformat(),
         fields=["closure_day"],
         detail={"closure_day": {"day": day.isoformat(), "name": name}, "change": what},

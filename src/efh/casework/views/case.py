@@ -486,7 +486,7 @@ def cases(request: AuthenticatedRequest) -> HttpResponse:
             "scope": scope,
             "state": state,
             "states": [("open", "Open (every state but closed)"), *CaseState.choices],
-            "labels": labels_for(request.user, ids),
+            "labels": {pid: label.text for pid, label in labels_for(request.user, ids).items()},
             "today": calendar().local_date(now()),
             "colours": STATE_COLOURS,
         },
@@ -504,5 +504,8 @@ def panel_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "casework/case/panel_referrals.html",
-        {"referrals": referrals, "labels": labels_for(request.user, ids)},
+        {
+            "referrals": referrals,
+            "labels": {pid: label.text for pid, label in labels_for(request.user, ids).items()},
+        },
     )

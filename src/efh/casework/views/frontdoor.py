@@ -71,7 +71,7 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
         "casework/frontdoor/queue.html",
         {
             "page": page,
-            "labels": labels_for(request.user, ids),
+            "labels": {pid: label.text for pid, label in labels_for(request.user, ids).items()},
             "at": now(),
         },
     )
