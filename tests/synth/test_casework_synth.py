@@ -65,41 +65,45 @@ def made(imported: dict[str, Any]) -> dict[str, int]:
 
 def snapshot() -> dict[str, list[tuple]]:
     """The casework by natural keys (never primary keys, which a second run does not reuse)."""
+    return {name: sorted(rows, key=repr) for name, rows in _rows().items()}
+
+
+def _rows() -> dict[str, Any]:
     return {
-        "screenings": sorted(
+        "screenings": list(
             Screening.objects.values_list(
                 "person_id", "taken_at", "decided_at", "level", "routes", "answers", "state",
                 "taken_by__username", "case__opened_at",
             )
         ),
-        "cases": sorted(
+        "cases": list(
             Case.objects.values_list(
                 "person_id", "opened_at", "state", "next_due_on", "next_due_what",
                 "allocated_worker__username", "closed_at", "level",
             )
         ),
-        "transitions": sorted(
+        "transitions": list(
             Transition.objects.values_list(
                 "case__person_id", "case__opened_at", "action", "to_state", "at", "by__username"
             )
         ),
-        "queue": sorted(
+        "queue": list(
             QueueItem.objects.values_list(
                 "event_id", "person_id", "arrived_at", "due_at", "screened_at",
                 "screening__taken_at",
             )
         ),
-        "plans": sorted(
+        "plans": list(
             Plan.objects.values_list("case__person_id", "created_at", "next_review_due", "kind")
         ),
-        "reviews": sorted(Review.objects.values_list("plan__case__person_id", "held_on", "outcome")),
-        "actions": sorted(
+        "reviews": list(Review.objects.values_list("plan__case__person_id", "held_on", "outcome")),
+        "actions": list(
             Action.objects.values_list("case__person_id", "due_on", "what", "completed_at")
         ),
-        "nrm": sorted(
+        "nrm": list(
             NrmReferral.objects.values_list("case__person_id", "state", "submitted_on", "rg_due_on")
         ),
-        "closures": sorted(
+        "closures": list(
             ClosureRequest.objects.values_list("case__person_id", "requested_at", "status")
         ),
     }  # fmt: skip
@@ -120,6 +124,9 @@ def test_a_second_run_is_refused_and_changes_nothing(made: dict[str, int]) -> No
         make_casework(seed=3, today=TODAY)
     with pytest.raises(CommandError, match="already holds casework"):
         call_command("synth_casework", "--seed", "3", "--today", TODAY.isoformat())
+    out = StringIO()
+    call_command("synth_casework", "--seed", "3", "--if-missing", stdout=out)
+    assert "left as it is" in out.getvalue()
     assert (Screening.objects.count(), Case.objects.count(), QueueItem.objects.count()) == before
 
 

@@ -302,6 +302,7 @@ class Facts:
     statuses: list[tuple[str, datetime, datetime | None, str]] = field(default_factory=list)
     missing: list[datetime] = field(default_factory=list)
     exclusions: list[tuple[datetime, str]] = field(default_factory=list)
+    sources: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -342,6 +343,7 @@ class World:
         self.plan_weeks = {k: v[1] for k, v in settings.CASEWORK_PLAN_TYPES.items()}
         self.harm_ids: dict[str, int] = {}
         self.source_agency: dict[str, str] = {}
+        self.source_agency_id: dict[str, int] = {}
         self.names = {u.pk: (u.get_full_name() or u.username, u) for u in self._users()}
 
     def _users(self) -> Iterable[User]:
@@ -401,6 +403,7 @@ class CaseSim:
         by: User,
         level: str,
         reason: str,
+        partners: list[User],
     ) -> None:
         self.w, self.rng = w, rng
         staff = w.staff
@@ -425,6 +428,9 @@ class CaseSim:
         self.closures: list[tuple[ClosureRequest, list[tuple[str, Any, str]]]] = []
         self.panel: list[PanelReferral] = []
         self.harms: set[int] = set()
+        # Colleagues in other agencies who own actions: only those whose agency knows the child
+        # (so that an action on their home page is for a child they may open).
+        self.partners = partners
         self.plan: Plan | None = None
         self.reviews_left = 0
         self.step: tuple[datetime, str] | None = None
@@ -671,20 +677,20 @@ class CaseSim:
         else:
             rg = w.wd(submitted, rng.randint(2, 8))
         if rg <= w.today:
-            ref.rg_decided_on, ref.rg_positive = rg, rng.random() < 0.82
+            ref.rg_decided_on, ref.rg_positive = rg, rng.random() < 0.75
             ref.updated_at = w.at(rg, rng)
             if ref.rg_positive:
                 self._nrm_cg(ref, rg)
             else:
                 ref.state = NrmState.NEGATIVE_RG
                 ref.outcome = "Negative reasonable grounds."
-                if rng.random() < 0.6:
+                if rng.random() < 0.7:
                     asked = rg + timedelta(days=rng.randint(5, 25))
                     if asked <= w.today:
                         ref.state = NrmState.RECONSIDERATION
                         ref.reconsideration_requested_on = asked
                         ref.updated_at = w.at(asked, rng)
-                        answered = asked + timedelta(days=rng.randint(30, 100))
+                        answered = asked + timedelta(days=rng.randint(60, 240))
                         if answered <= w.today:
                             if rng.random() < 0.5:
                                 ref.state = NrmState.NEGATIVE_RG
@@ -711,15 +717,14 @@ class CaseSim:
 
     def _actions(self, at: datetime, n: int, plan: Plan | None, goals: list[dict]) -> None:
         w, rng = self.w, self.rng
-        staff = w.staff
         for _ in range(n):
             due = w.local(at) + timedelta(days=rng.randint(7, 35))
             roll = rng.random()
             owner: User | None = self.by()
             owner_name = ""
-            if roll < 0.3 and staff.partners:
-                owner = rng.choice(staff.partners)
-            elif roll < 0.45:
+            if roll < 0.15 and self.partners:
+                owner = rng.choice(self.partners)
+            elif roll < 0.32:
                 owner, owner_name = None, rng.choice(FAMILY_OWNERS)
             done_day = due + timedelta(
                 days=rng.randint(10, 40) if rng.random() < 0.12 else rng.randint(-12, 5)
@@ -1059,7 +1064,7 @@ def _screen(
         + (0.4 if case is not None and case.state != S.CLOSED else 0.0)
         + rng.gauss(0, 0.55)
     )
-    level_index = 0 if score < 0.7 else 1 if score < 1.7 else 2 if score < 2.5 else 3
+    level_index = 0 if score < 0.6 else 1 if score < 2.0 else 2 if score < 2.8 else 3
     level_index = min(level_index, len(w.levels) - 1)
     p_yes = (0.02, 0.07, 0.16, 0.32)[min(level_index, 3)]
     likely = {q for h in harms for q in LIKELY.get(h, ())}
@@ -1153,8 +1158,8 @@ def _routes(rng: random.Random, level: int, harms: set[str], open_case: bool) ->
         routes = _pick(rng, [([r.NFA], 22), ([r.EARLY_HELP], 58), ([r.NFA, r.EARLY_HELP], 6),
                              ([r.ASSESSMENT], 14)])  # fmt: skip
     elif level == 2:
-        routes = _pick(rng, [([r.ASSESSMENT], 52), ([r.STRATEGY], 14), ([r.ASSESSMENT, r.PANEL],
-                             14), ([r.EARLY_HELP], 15), ([r.CONTEXT_CASE], 8)])  # fmt: skip
+        routes = _pick(rng, [([r.ASSESSMENT], 40), ([r.STRATEGY], 10), ([r.ASSESSMENT, r.PANEL],
+                             12), ([r.EARLY_HELP], 30), ([r.CONTEXT_CASE], 8)])  # fmt: skip
     else:
         routes = _pick(rng, [([r.STRATEGY], 40), ([r.STRATEGY, r.PANEL], 35), ([r.PANEL], 15),
                              ([r.ASSESSMENT], 10)])  # fmt: skip
@@ -1187,6 +1192,8 @@ def simulate_child(w: World, person_id: int, items: list[Item], facts: Facts) ->
     rng = random.Random(f"{w.seed}:casework:{person_id}")
     work = ChildWork()
     case: CaseSim | None = None
+    known = {w.source_agency_id.get(s) for s in facts.sources}
+    partners = [u for u in w.staff.partners if u.agency_id in known]
     groups = _groups(w, rng, items)
     for n, group in enumerate(groups):
         if group.state == "waiting":
@@ -1211,7 +1218,7 @@ def simulate_child(w: World, person_id: int, items: list[Item], facts: Facts) ->
         if open_case is None:
             case = CaseSim(
                 w, rng, person_id, at, decider, screening.level,
-                f"Front door: {screening.route_reason}",
+                f"Front door: {screening.route_reason}", partners,
             )  # fmt: skip
             work.cases.append(case)
         else:
@@ -1325,6 +1332,13 @@ def _facts(person_ids: list[int]) -> dict[int, Facts]:
     ):
         if facts[pid].dob is None:
             facts[pid].dob = dob
+    for pid, source in (
+        PersonRecord.objects.filter(person_id__in=person_ids)
+        .order_by("person_id", "source")
+        .values_list("person_id", "source")
+        .distinct()
+    ):
+        facts[pid].sources.add(source)
     for pid, kind, started, ended, source in (
         Status.objects.filter(record__person_id__in=person_ids)
         .order_by("record__person_id", "started", "pk")
@@ -1433,6 +1447,9 @@ def make_casework(
         w.harm_ids = dict(HarmType.objects.values_list("code", "pk"))
         w.source_agency = dict(
             Source.objects.filter(agency__isnull=False).values_list("code", "agency__name")
+        )
+        w.source_agency_id = dict(
+            Source.objects.filter(agency__isnull=False).values_list("code", "agency_id")
         )
         # The intake's rows are made again below with their history (arrival, screening).
         QueueItem.objects.all().delete()

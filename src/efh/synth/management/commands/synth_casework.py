@@ -2,8 +2,8 @@
 
 Run after ``efh import`` and ``efh link`` (and ``efh demo_accounts``, which ``make setup`` runs
 first, so that the demo's screener, social worker and team manager have real work). Exit codes:
-0 written, 2 refused (casework already there without ``--replace``, nothing imported, a
-production database).
+0 written (or, with ``--if-missing``, casework already there and left alone), 2 refused
+(casework already there without ``--replace``, nothing imported, a production database).
 """
 
 from __future__ import annotations
@@ -14,7 +14,12 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from efh.synth.casework import CaseworkExists, CaseworkRefused, make_casework
+from efh.synth.casework import (
+    CaseworkExists,
+    CaseworkRefused,
+    casework_exists,
+    make_casework,
+)
 
 
 def _iso_date(value: str) -> date:
@@ -45,12 +50,33 @@ class Command(BaseCommand):
             action="store_true",
             help="delete all casework in the database first (otherwise refused if there is any)",
         )
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="when there is casework already, leave it as it is and exit 0 (for make demo)",
+        )
 
     def handle(
-        self, *args: object, seed: int, today: date | None, replace: bool, **options: object
+        self,
+        *args: object,
+        seed: int,
+        today: date | None,
+        replace: bool,
+        if_missing: bool,
+        **options: object,
     ) -> None:
         if seed < 0:
             raise CommandError("--seed must be zero or more", returncode=2)
+        if replace and if_missing:
+            raise CommandError("--replace and --if-missing go against each other", returncode=2)
+        screenings, cases = casework_exists()
+        if if_missing and (screenings or cases):
+            if options.get("verbosity"):
+                self.stdout.write(
+                    f"Casework is there already ({screenings:,} screenings, {cases:,} cases): "
+                    "left as it is."
+                )
+            return
         started = time.monotonic()
         verbose = int(str(options.get("verbosity", 1))) > 1 or self.stderr.isatty()
 
