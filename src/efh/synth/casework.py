@@ -47,8 +47,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Max
+from psycopg.types.json import Jsonb
 
 from efh.accounts.models import Agency, Role, Sector, User
 from efh.casework.models import (
@@ -565,7 +566,7 @@ class CaseSim:
             day = w.wd(max(due + timedelta(days=late), w.local(at) + timedelta(days=1)), 0)
             self.step = (w.at(day, rng), "hold_review")
         elif state in (S.CLOSURE_REQUESTED, S.STEP_DOWN_REQUESTED):
-            self.step = (w.later_wd(at, rng, 1, 8), "decide")
+            self.step = (w.later_wd(at, rng, 1, 5), "decide")
         else:
             self.step = None
 
@@ -727,7 +728,7 @@ class CaseSim:
             elif roll < 0.32:
                 owner, owner_name = None, rng.choice(FAMILY_OWNERS)
             done_day = due + timedelta(
-                days=rng.randint(10, 40) if rng.random() < 0.12 else rng.randint(-12, 5)
+                days=rng.randint(10, 40) if rng.random() < 0.08 else rng.randint(-12, 5)
             )
             done_at = w.at(max(done_day, w.local(at) + timedelta(days=1)), rng)
             action = Action(
@@ -1490,14 +1491,14 @@ def _write_chunk(
         items.sort(key=lambda it: (it.arrived, it.event_id))
         works.append(simulate_child(w, pid, items, facts[pid]))
     sims = [s for work in works for s in work.cases]
-    Case.objects.bulk_create([s.case for s in sims], batch_size=2000)
-    Case.harm_types.through.objects.bulk_create(
+    _insert(Case, [s.case for s in sims])
+    _insert(
+        Case.harm_types.through,
         [
             Case.harm_types.through(case_id=s.case.pk, harmtype_id=h)
             for s in sims
             for h in sorted(s.harms)
         ],
-        batch_size=5000,
     )
     _bulk(Transition, [t for s in sims for t in s.transitions], counts, "transitions")
     _bulk(Allocation, [a for s in sims for a in s.allocations], counts, "allocations")
@@ -1532,8 +1533,41 @@ def _write_chunk(
 
 
 def _bulk(model: Any, rows: list[Any], counts: dict[str, int], name: str) -> None:
-    model.objects.bulk_create(rows, batch_size=2000)
+    _insert(model, rows)
     counts[name] += len(rows)
+
+
+def _insert(model: Any, rows: list[Any]) -> None:
+    """``bulk_create``, or on PostgreSQL a ``COPY`` (several times faster at the bench's scale)
+    with the primary keys drawn from the table's own sequence first, so that the rows that
+    point at these get their ids and the sequence stays right for the platform's own inserts."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(rows, batch_size=2000)
+        return
+    meta = model._meta
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(rows)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        fields = list(meta.concrete_fields)
+        for obj, pk in zip(rows, ids, strict=True):
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")
+            obj.pk = pk
+        columns = ", ".join(quote(f.column) for f in fields)
+        # psycopg adapts dates, times, numbers and text itself; JSON goes as jsonb.
+        names = [(f.attname, isinstance(f, models.JSONField)) for f in fields]
+        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for obj in rows:
+                values = obj.__dict__
+                copy.write_row([Jsonb(values[name]) if js else values[name] for name, js in names])
+    for obj in rows:
+        obj._state.adding = False
+        obj._state.db = "default"
 
 
 def timed(fn: Callable[[], dict[str, int]]) -> tuple[dict[str, int], float]:
