@@ -3,16 +3,20 @@ borough, dated up to a fixed day so that the figures do not move with the clock)
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from io import StringIO
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db.models import Max
 
 from efh.casework.models import (
     Action,
+    Allocation,
     Case,
     CaseState,
     ClosureRequest,
@@ -29,6 +33,7 @@ from efh.casework.models import (
     StrategyDiscussion,
     Transition,
 )
+from efh.casework.selectors.queue import child_age
 from efh.casework.services.case import case_due_update
 from efh.casework.states import MOVES
 from efh.casework.tool import ANSWERS, forbidden_levels, questions
@@ -170,8 +175,6 @@ def test_the_front_door(made: dict[str, int]) -> None:
     assert Screening.objects.filter(state=ScreeningState.IN_PROGRESS).exists()
     assert set(Screening.objects.values_list("level", flat=True)) >= levels
     # No level a rule forbids (never "low" for a child under 13 or with SEND).
-    from efh.casework.selectors.queue import child_age
-
     for s in Screening.objects.filter(level="low").iterator():
         age = child_age(s.person_id, s.decided_at.date())
         assert "low" not in {r.level for r in forbidden_levels(tool, age=age, answers=s.answers)}
@@ -265,3 +268,23 @@ def test_the_demo_people_have_work(made: dict[str, int], imported: dict[str, Any
     assert Screening.objects.filter(decided_by=screener).exists()
     assert ClosureRequest.objects.filter(decided_by=manager).exists()
     assert Case.objects.exclude(state=CaseState.CLOSED).filter(lead_agency=manager.agency).exists()
+
+
+def test_nothing_happens_after_now(made: dict[str, int]) -> None:
+    now = datetime.combine(TODAY, time(13, 30), tzinfo=ZoneInfo(settings.TIME_ZONE))
+    now = now.astimezone(UTC)
+    latest = {
+        "screening": Screening.objects.aggregate(m=Max("updated_at"))["m"],
+        "decided": Screening.objects.aggregate(m=Max("decided_at"))["m"],
+        "transition": Transition.objects.aggregate(m=Max("at"))["m"],
+        "allocation": Allocation.objects.aggregate(m=Max("started_at"))["m"],
+        "action done": Action.objects.aggregate(m=Max("completed_at"))["m"],
+        "review": Review.objects.aggregate(m=Max("recorded_at"))["m"],
+        "strategy": StrategyDiscussion.objects.aggregate(m=Max("recorded_at"))["m"],
+        "nrm": NrmReferral.objects.aggregate(m=Max("updated_at"))["m"],
+        "closure": ClosureRequest.objects.aggregate(m=Max("decided_at"))["m"],
+        "arrived": QueueItem.objects.aggregate(m=Max("arrived_at"))["m"],
+        "case": Case.objects.aggregate(m=Max("updated_at"))["m"],
+    }
+    assert {k: v for k, v in latest.items() if v is None or v > now} == {}
+    assert Review.objects.aggregate(m=Max("held_on"))["m"] <= TODAY

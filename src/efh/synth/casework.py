@@ -634,7 +634,7 @@ class CaseSim:
                  "Health to offer a sexual health appointment; worker to see the child.")
             )  # fmt: skip
             sd.recorded_by = self.by()
-            sd.recorded_at = w.at(held, rng, 14, 18)
+            sd.recorded_at = min(w.at(held, rng, 14, 18), w.now)
             if s47:
                 sd.icpc_due_on = w.wd(held, 15)
                 if rng.random() < 0.85:
@@ -670,7 +670,7 @@ class CaseSim:
             devolved=devolved,
             rg_due_on=submitted + timedelta(days=45) if devolved else w.wd(submitted, 5),
             recorded_by=by,
-            created_at=w.at(submitted, rng),
+            created_at=min(w.at(submitted, rng), w.now),
         )
         ref.updated_at = ref.created_at
         if devolved:
@@ -679,7 +679,7 @@ class CaseSim:
             rg = w.wd(submitted, rng.randint(2, 8))
         if rg <= w.today:
             ref.rg_decided_on, ref.rg_positive = rg, rng.random() < 0.75
-            ref.updated_at = w.at(rg, rng)
+            ref.updated_at = min(w.at(rg, rng), w.now)
             if ref.rg_positive:
                 self._nrm_cg(ref, rg)
             else:
@@ -690,7 +690,7 @@ class CaseSim:
                     if asked <= w.today:
                         ref.state = NrmState.RECONSIDERATION
                         ref.reconsideration_requested_on = asked
-                        ref.updated_at = w.at(asked, rng)
+                        ref.updated_at = min(w.at(asked, rng), w.now)
                         answered = asked + timedelta(days=rng.randint(60, 240))
                         if answered <= w.today:
                             if rng.random() < 0.5:
@@ -702,7 +702,7 @@ class CaseSim:
                                     "Positive reasonable grounds on reconsideration."
                                 )
                                 self._nrm_cg(ref, answered)
-                            ref.updated_at = w.at(answered, rng)
+                            ref.updated_at = min(w.at(answered, rng), w.now)
         self.nrms.append(ref)
 
     def _nrm_cg(self, ref: NrmReferral, rg: date) -> None:
@@ -714,7 +714,7 @@ class CaseSim:
             ref.state = NrmState.CONCLUDED
             ref.cg_decided_on, ref.cg_positive = cg, rng.random() < 0.8
             ref.outcome = NRM_OUTCOMES[0 if ref.cg_positive else 1]
-            ref.updated_at = w.at(cg, rng)
+            ref.updated_at = min(w.at(cg, rng), w.now)
 
     def _actions(self, at: datetime, n: int, plan: Plan | None, goals: list[dict]) -> None:
         w, rng = self.w, self.rng
