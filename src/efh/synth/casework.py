@@ -1271,10 +1271,11 @@ def _staff_user(username: str, first: str, role: Role, agency: Agency) -> tuple[
     return user, created
 
 
-def ensure_staff(children: int) -> Staff:
+def ensure_staff(items: int) -> Staff:
     """The people who do the work: the demo's screener, social worker and team manager where
     ``efh demo_accounts`` made them, and synthetic colleagues (no password: they never sign in)
-    so that caseloads are realistic (about one social worker for every 250 children)."""
+    so that caseloads are realistic: one social worker for every 350 concerns over the two years
+    (about 20 open cases each), one screener for every 3,500 (about 10 a day for two)."""
     csc = (
         Agency.objects.filter(code="childrens-social-care").first()
         or Agency.objects.filter(sector=Sector.SOCIAL_CARE).order_by("code").first()
@@ -1293,14 +1294,14 @@ def ensure_staff(children: int) -> Staff:
                       "police.officer", "health.nurse", "youth.worker", "yjs.officer"]
     ).select_related("agency")}  # fmt: skip
     made = 0
-    n_workers = max(4, round(children / 250))
+    n_workers = max(4, round(items / 350))
     workers = [demo["social.worker"]] if "social.worker" in demo else []
     for i in range(1, n_workers + 1 - len(workers)):
         first = FIRST_NAMES[(i - 1) % len(FIRST_NAMES)]
         user, created = _staff_user(f"csc.sw{i:03d}", first, roles["practitioner"], csc)
         workers.append(user)
         made += created
-    n_screeners = max(2, round(children / 2500))
+    n_screeners = max(2, round(items / 3500))
     screeners = [demo["screener"]] if "screener" in demo else []
     for i in range(1, n_screeners + 1 - len(screeners)):
         first = FIRST_NAMES[-i % len(FIRST_NAMES)]
@@ -1441,8 +1442,7 @@ def make_casework(
             QueueItem.objects.order_by("person_id", "event_id").values_list("person_id", "event_id")
         )
         persons = sorted({p for p, _ in pairs})
-        children = PersonRecord.objects.filter(is_child=True).values("person_id").distinct().count()
-        staff = ensure_staff(children)
+        staff = ensure_staff(len(pairs))
         counts["staff accounts made"] = staff.made
         w = World(seed=seed, now=now, offset=offset, staff=staff)
         w.harm_ids = dict(HarmType.objects.values_list("code", "pk"))
