@@ -954,7 +954,7 @@ def _groups(w: World, rng: random.Random, items: list[Item]) -> list[Group]:
         if decided > w.now:
             state = "waiting"
             waited = w.now - first.arrived
-            if (taken <= w.now or rng.random() < 0.5) and waited > timedelta(minutes=10):
+            if (taken <= w.now or rng.random() < 0.15) and waited > timedelta(minutes=10):
                 taken = first.arrived + waited * rng.uniform(0.5, 0.95)
                 state = "in_progress"
         if state == "decided":
