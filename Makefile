@@ -45,6 +45,7 @@ data: $(DEMO_DIR)/truth/manifest.json
 	$(EFH) import $(DEMO_DIR)
 	$(EFH) link
 	$(EFH) refresh
+	$(EFH) synth_casework --seed $(DEMO_SEED) --if-missing
 
 $(DEMO_DIR)/truth/manifest.json: $(VENV)/.synced
 	rm -rf $(DEMO_DIR)
