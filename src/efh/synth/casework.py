@@ -913,8 +913,6 @@ class CaseSim:
         for ref in self.nrms:
             if ref.state == NrmState.AWAITING_RG:
                 items.append((ref.rg_due_on, "NRM reasonable-grounds decision"))
-            elif ref.state == NrmState.AWAITING_CG and ref.cg_earliest_on:
-                items.append((ref.cg_earliest_on, "NRM conclusive grounds (earliest)"))
         for request, _ in self.closures:
             if request.status == ClosureStatus.PENDING:
                 items.append(

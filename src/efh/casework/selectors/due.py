@@ -24,7 +24,7 @@ class Due:
     on: date
     what: str
     kind: str
-    """review, action, strategy, icpc, nrm_rg, nrm_cg"""
+    """review, action, strategy, icpc, nrm_rg, approval"""
 
     def overdue(self, today: date) -> bool:
         return self.on < today
@@ -48,10 +48,10 @@ def due_items(case: Case) -> list[Due]:
         elif sd.icpc_due_on and sd.icpc_held_on is None:
             items.append(Due(sd.icpc_due_on, "Initial child protection conference", "icpc"))
     for nrm in NrmReferral.objects.filter(case=case):
+        # Conclusive grounds has no due date, only an earliest one (shown with the referral):
+        # it is nothing anyone can be late for.
         if nrm.state == NrmState.AWAITING_RG:
             items.append(Due(nrm.rg_due_on, "NRM reasonable-grounds decision", "nrm_rg"))
-        elif nrm.state == NrmState.AWAITING_CG and nrm.cg_earliest_on:
-            items.append(Due(nrm.cg_earliest_on, "NRM conclusive grounds (earliest)", "nrm_cg"))
     pending = ClosureRequest.objects.filter(case=case, status=ClosureStatus.PENDING).first()
     if pending is not None:
         items.append(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from efh.casework.models import (
     Action,
@@ -41,7 +41,7 @@ def my_children(user: Any, *, limit: int = LIMIT) -> list[Case]:
     return list(
         _open_cases()
         .filter(Q(allocated_worker=user) | Q(lead_practitioner=user))
-        .order_by("next_due_on", "pk")[:limit]
+        .order_by(F("next_due_on").asc(nulls_last=True), "pk")[:limit]
     )
 
 
@@ -101,7 +101,7 @@ def team_view(user: Any, today: date, *, limit: int = LIMIT) -> TeamView:
     overdue = list(
         _open_cases()
         .filter(lead_agency_id=user.agency_id, next_due_on__lt=today)
-        .order_by("next_due_on", "pk")[:limit]
+        .order_by(F("next_due_on").asc(nulls_last=True), "pk")[:limit]
     )
     return TeamView(
         open_cases=counts["open"],

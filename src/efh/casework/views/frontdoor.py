@@ -6,6 +6,7 @@ change is logged by the policy or the services."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -73,6 +74,7 @@ def queue(request: AuthenticatedRequest) -> HttpResponse:
             "page": page,
             "labels": {pid: label.text for pid, label in labels_for(request.user, ids).items()},
             "at": now(),
+            "end_of_today": calendar().end_of(calendar().local_date(now())) + timedelta(seconds=1),
         },
     )
 
@@ -133,14 +135,24 @@ def _present(
 
 
 def _error_list(errors: dict[str, list[str]]) -> list[tuple[str, str]]:
-    """(anchor, message) for the error summary, in the page's order."""
+    """(anchor, message) for the error summary, in the page's order. Many unanswered questions
+    make one line (each question still shows its own message), so the other problems show."""
+    unanswered = [name for name in errors if name.startswith("answer-")]
     anchors: list[tuple[str, str]] = []
+    if len(unanswered) > 3:
+        anchors.append(
+            (
+                f"{unanswered[0]}-yes",
+                f"Answer every question: {len(unanswered)} have no answer yet "
+                "(yes, no or not known)",
+            )
+        )
     for name, messages_ in errors.items():
-        anchor = f"{name}-yes" if name.startswith("answer-") else name
-        if name == "routes":
-            anchor = "routes-" + Route.values[0]
-        if name == "level":
-            anchor = "level-0"
+        if name.startswith("answer-"):
+            if len(unanswered) <= 3:
+                anchors.extend((f"{name}-yes", m) for m in messages_)
+            continue
+        anchor = {"routes": "routes-" + Route.values[0], "level": "level-0"}.get(name, name)
         anchors.extend((anchor, m) for m in messages_)
     return anchors
 
