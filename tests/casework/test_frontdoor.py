@@ -286,7 +286,7 @@ def test_the_screening_page_decides_with_errors_shown_and_typed_text_kept(
     demo: dict[str, Any],
 ) -> None:
     child = _child(given_name="Robin", family_name="Quayle")
-    _concern(child, summary="Seen getting into cars")
+    _concern(child, summary="Seen getting into cars", child_words="I owe them")
     client = Client()
     client.force_login(demo["screener"])
     queue = client.get(reverse("casework:queue"))
@@ -296,6 +296,7 @@ def test_the_screening_page_decides_with_errors_shown_and_typed_text_kept(
     assert taken["Location"] == reverse("casework:screening", args=[screening.pk])
     page = client.get(taken["Location"])
     assert b"Seen getting into cars" in page.content
+    assert "The child said: “I owe them”" in page.content.decode()
     bad = client.post(
         taken["Location"],
         {"action": "decide", "revision": screening.revision, "level_reason": "Kept text"},

@@ -46,6 +46,7 @@ class QueueItemRow:
     kind: str
     harm_types: list[str]
     summary: str
+    child_words: str = ""
 
 
 @dataclass
@@ -106,6 +107,7 @@ def _items_for(person_ids: list[int]) -> dict[int, list[QueueItemRow]]:
             "event__kind",
             "event__source",
             "event__summary",
+            "event__child_words",
             "event__occurred_at",
             "event__recorded_at",
         )
@@ -129,6 +131,7 @@ def _items_for(person_ids: list[int]) -> dict[int, list[QueueItemRow]]:
                 item.event.get_kind_display(),
                 harms[item.event_id],
                 item.event.summary,
+                item.event.child_words,
             )
         )
     return rows
@@ -211,6 +214,7 @@ def screening_items(screening: Screening) -> list[QueueItemRow]:
             i.event.get_kind_display(),
             harms[i.event_id],
             i.event.summary,
+            i.event.child_words,
         )
         for i in items
     ]
