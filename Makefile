@@ -30,6 +30,7 @@ check: $(VENV)/.synced
 bench: setup
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/linkage.py
+	$(BIN)/python bench/casework.py
 	$(BIN)/python bench/intelligence.py
 	$(BIN)/python bench/network.py
 	$(BIN)/python bench/hotspots.py var/bench/borough-60000-2024-x1 var/bench/borough-60000-2024-x5.7
