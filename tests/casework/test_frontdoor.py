@@ -130,6 +130,19 @@ def test_two_screeners_taking_one_child_one_is_told_who_has_it(demo: dict[str, A
     with pytest.raises(ScreeningTaken, match="is screening this child"):
         services.screening_take(actor=other, person_id=child.person_id)
     assert QueueItem.objects.get().screening == screening
+    # The other screener may carry it on (the first is away): the answers are kept.
+    services.screening_save(
+        actor=screener,
+        screening=screening,
+        draft=Draft(answers={}, level_reason="Started"),
+        revision=None,
+    )
+    taken = services.screening_take_over(actor=other, screening=screening)
+    assert taken.taken_by == other and taken.level_reason == "Started"
+    with pytest.raises(ScreeningTaken, match="is screening this child"):
+        services.screening_save(
+            actor=screener, screening=screening, draft=Draft(answers={}), revision=None
+        )
 
 
 def test_prefills_come_from_the_record_with_their_source(demo: dict[str, Any]) -> None:

@@ -55,6 +55,7 @@ __all__ = [
     "screening_release",
     "screening_save",
     "screening_take",
+    "screening_take_over",
 ]
 
 
@@ -185,6 +186,33 @@ def screening_release(
         request=request,
     )
     locked.delete()
+
+
+@transaction.atomic
+def screening_take_over(
+    *, actor: Any, screening: Screening, request: HttpRequest | None = None
+) -> Screening:
+    """Another screener carries on a screening its taker cannot finish (away, off shift): the
+    answers so far are kept, and the log says who had it."""
+    locked = Screening.objects.select_for_update().select_related("taken_by").get(pk=screening.pk)
+    if locked.state != ScreeningState.IN_PROGRESS:
+        raise NothingToScreen("This screening has been decided; it can no longer be changed.")
+    if locked.taken_by_id == actor.pk:
+        return locked
+    before = locked.taken_by_id
+    locked.taken_by = actor
+    locked.taken_at = now()
+    locked = _save(locked, locked.taken_at)
+    logged_change(
+        actor=actor,
+        object_type=ObjectType.SCREENING,
+        person_id=locked.person_id,
+        old={"taken_by": before},
+        new={"taken_by": actor.pk},
+        detail={"screening": locked.pk, "step": "take over"},
+        request=request,
+    )
+    return locked
 
 
 @dataclass

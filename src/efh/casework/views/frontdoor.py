@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from efh.accounts.http import AuthenticatedRequest
 from efh.casework.forms.screening import draft_from_post, revision_from_post
 from efh.casework.models import CASE_ROUTES, Route, Screening, ScreeningState
-from efh.casework.policy import ScreeningPolicy, require_screener
+from efh.casework.policy import ScreeningPolicy, can_screen, require_screener
 from efh.casework.selectors.queue import (
     child_age,
     lead_agencies,
@@ -40,6 +40,7 @@ from efh.casework.services.screening import (
     screening_release,
     screening_save,
     screening_take,
+    screening_take_over,
 )
 from efh.casework.tool import ANSWERS, forbidden_levels
 from efh.core.calendar import calendar
@@ -185,6 +186,7 @@ def _page(
             "screening": screening,
             "decided": screening.state == ScreeningState.DECIDED,
             "mine": screening.taken_by_id == request.user.pk,
+            "can_take_over": can_screen(request.user),
             "child_name": label.text,
             "person_id": screening.person_id,
             "age": age,
@@ -226,6 +228,12 @@ def screening(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return _page(request, found)
     wants_json = "application/json" in request.headers.get("Accept", "")
     try:
+        if action == "take_over":
+            screening_take_over(actor=request.user, screening=found, request=request)
+            messages.success(
+                request, "You have taken over this screening; the answers so far are kept."
+            )
+            return redirect("casework:screening", pk=found.pk)
         if action == "release":
             screening_release(actor=request.user, screening=found, request=request)
             messages.success(request, "The child is back in the queue for another screener.")
