@@ -88,7 +88,17 @@ class Event(SourcedModel):
                 name="event_one_place",
             ),
         ]
-        indexes = [models.Index(fields=["occurred_at"])]
+        indexes = [
+            models.Index(fields=["occurred_at"]),
+            # The latest concerns and referrals an agency raised (the home page's "concerns you
+            # raised"): without it, every one of the agency's events is sorted to find ten.
+            models.Index(
+                F("recorded_at").desc(),
+                F("id").desc(),
+                condition=Q(kind__in=["concern", "referral"]),
+                name="event_concerns_latest",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.source}/{self.source_id}"

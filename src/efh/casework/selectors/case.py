@@ -146,6 +146,14 @@ def case_page(case: Case, today: date) -> CasePage:
     page.screenings = list(
         Screening.objects.filter(case=case, state=ScreeningState.DECIDED)
         .select_related("decided_by")
+        .only(
+            "pk",
+            "decided_at",
+            "case_id",
+            "decided_by__username",
+            "decided_by__first_name",
+            "decided_by__last_name",
+        )
         .order_by("-decided_at")
     )
     page.due = due_items(case)
@@ -182,9 +190,31 @@ def pending_closure(case: Case) -> ClosureRequest | None:
 
 
 def agency_workers(agency_id: int) -> list[User]:
-    """The active users of an agency who do casework, for allocation and action owners."""
+    """The active users of an agency, for allocation (the manager's page)."""
     return list(
         User.objects.filter(agency_id=agency_id, is_active=True)
+        .order_by("first_name", "last_name", "username")
+        .only("pk", "username", "first_name", "last_name", "agency_id")
+    )
+
+
+def case_people(case: Case, also: Any = None) -> list[User]:
+    """The people of the case, for "who will do it": its lead practitioner and allocated worker,
+    now and before, and the owners of its actions (and ``also``, the user at the form). Not the
+    whole agency: at a borough's scale that is a thousand names on every case page."""
+    ids = {case.lead_practitioner_id, case.allocated_worker_id}
+    for lead, worker in Allocation.objects.filter(case=case).values_list(
+        "lead_practitioner_id", "allocated_worker_id"
+    ):
+        ids |= {lead, worker}
+    ids |= set(
+        Action.objects.filter(case=case, owner__isnull=False).values_list("owner_id", flat=True)
+    )
+    if also is not None and getattr(also, "pk", None):
+        ids.add(also.pk)
+    ids.discard(None)
+    return list(
+        User.objects.filter(pk__in=ids, is_active=True)
         .order_by("first_name", "last_name", "username")
         .only("pk", "username", "first_name", "last_name", "agency_id")
     )

@@ -41,6 +41,7 @@ from efh.casework.selectors.case import (
     agency_workers,
     case_list,
     case_page,
+    case_people,
     latest_version,
     panel_referrals,
     pending_closure,
@@ -82,7 +83,13 @@ def _name(user: Any) -> str:
 
 
 def _workers(case: Case) -> list[tuple[int, str]]:
+    """Who a manager may allocate: the lead agency's people."""
     return [(u.pk, _name(u)) for u in agency_workers(case.lead_agency_id)]
+
+
+def _owners(request: AuthenticatedRequest, case: Case) -> list[tuple[int, str]]:
+    """Who an action may be given to from the list: the case's own people."""
+    return [(u.pk, _name(u)) for u in case_people(case, also=request.user)]
 
 
 def case_context(request: AuthenticatedRequest, case: Case, **extra: Any) -> dict[str, Any]:
@@ -113,7 +120,7 @@ def _page(
             "page": page,
             "moves": moves,
             "move_form": extra.get("move_form") or MoveForm(initial={"revision": case.revision}),
-            "action_form": extra.get("action_form") or ActionForm(workers=_workers(case)),
+            "action_form": extra.get("action_form") or ActionForm(workers=_owners(request, case)),
             "plan_types": plan_types(),
         }
     )
@@ -291,7 +298,7 @@ def plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     found = open_case(request, pk, change=True)
-    form = ActionForm(request.POST, workers=_workers(found))
+    form = ActionForm(request.POST, workers=_owners(request, found))
     if form.is_valid():
         data = form.cleaned_data
         owner = users_by_pk([data["owner"]]).get(data["owner"]) if data["owner"] else None
