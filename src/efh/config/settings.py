@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "efh.contexts",
     "efh.concerns",
     "efh.casework",
+    "efh.panel",
     "efh.ingest",
     "efh.insight",
     "efh.audit",

@@ -183,6 +183,8 @@ class ObjectType(models.TextChoices):
     ACTION = "action", "Action"
     CLOSURE_REQUEST = "closure_request", "Closure or step-down request"
     CLOSURE_DAY = "closure_day", "Closure day (working-day calendar)"
+    PANEL = "panel", "Panel (its configuration and members)"
+    MEETING = "meeting", "Panel meeting"
 
 
 class AppendOnlyError(RuntimeError):
