@@ -6,6 +6,7 @@ NRM referrals, panel referrals, closure requests, screenings)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -44,18 +45,23 @@ class OpenItem:
     label: str
 
 
+def _open_items(actions: Iterable[Action], nrms: Iterable[NrmReferral]) -> list[OpenItem]:
+    return [
+        *(OpenItem(f"action:{a.pk}", f"the action “{a.what[:80]}”") for a in actions),
+        *(
+            OpenItem(f"nrm:{n.pk}", f"the NRM referral submitted {n.submitted_on:%d %B %Y}")
+            for n in nrms
+            if n.is_open
+        ),
+    ]
+
+
 def open_items(case: Case) -> list[OpenItem]:
     """What would stay open if the case closed: actions not done, NRM referrals not concluded."""
-    items = [
-        OpenItem(f"action:{a.pk}", f"the action “{a.what[:80]}”")
-        for a in Action.objects.filter(case=case, completed_at__isnull=True).order_by("due_on")
-    ]
-    items += [
-        OpenItem(f"nrm:{n.pk}", f"the NRM referral submitted {n.submitted_on:%d %B %Y}")
-        for n in NrmReferral.objects.filter(case=case)
-        if n.is_open
-    ]
-    return items
+    return _open_items(
+        Action.objects.filter(case=case, completed_at__isnull=True).order_by("due_on", "pk"),
+        NrmReferral.objects.filter(case=case),
+    )
 
 
 @dataclass
@@ -158,14 +164,7 @@ def case_page(case: Case, today: date) -> CasePage:
     )
     page.due = due_items(case)
     page.moves = moves_from(case.state)
-    page.open_items = [
-        *(OpenItem(f"action:{a.pk}", f"the action “{a.what[:80]}”") for a in page.open_actions),
-        *(
-            OpenItem(f"nrm:{n.pk}", f"the NRM referral submitted {n.submitted_on:%d %B %Y}")
-            for n in page.nrm
-            if n.is_open
-        ),
-    ]
+    page.open_items = _open_items(page.open_actions, page.nrm)
     return page
 
 

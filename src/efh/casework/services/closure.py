@@ -61,7 +61,8 @@ def closure_request(
         errors["step_down_to"] = [
             "Say who holds the child after the step-down (early help, a school)"
         ]
-    for item in open_items(case):
+    still_open = open_items(case)
+    for item in still_open:
         if item.key not in reasons:
             errors[f"open-{item.key.replace(':', '-')}"] = [
                 f"Say why {item.label} can stay open when the case closes, or complete it first"

@@ -43,6 +43,7 @@ from efh.casework.selectors.case import (
     case_page,
     case_people,
     latest_version,
+    open_items,
     panel_referrals,
     pending_closure,
     plan_on_case,
@@ -370,8 +371,8 @@ def review(request: AuthenticatedRequest, pk: int, plan_id: int) -> HttpResponse
 def closure(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Request closure or step-down (a reason for each item left open)."""
     found = open_case(request, pk, change=True)
-    page = case_page(found, calendar().local_date(now()))
-    keys = [i.key for i in page.open_items]
+    still_open = open_items(found)
+    keys = [i.key for i in still_open]
     form = ClosureForm(
         posted(request),
         initial={"kind": request.GET.get("kind", ClosureKind.CLOSURE), "revision": found.revision},
@@ -412,7 +413,7 @@ def closure(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "value": reasons.get(i.key, ""),
             "error": item_errors.get(f"open-{i.key.replace(':', '-')}", ""),
         }
-        for i in page.open_items
+        for i in still_open
     ]
     return render(
         request,
